@@ -19,6 +19,13 @@ let package = Package(
     targets: [
         .target(name: "CairnCore"),
         .target(
+            name: "CairnHTTP",
+            dependencies: [
+                "CairnCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
+        .target(
             name: "CairnStorage",
             dependencies: [
                 "CairnCore",
@@ -32,7 +39,7 @@ let package = Package(
         .target(
             name: "CairnTracking",
             dependencies: [
-                "CairnCore", "CairnStorage",
+                "CairnCore", "CairnStorage", "CairnHTTP",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
@@ -40,7 +47,7 @@ let package = Package(
         .target(
             name: "CairnServer",
             dependencies: [
-                "CairnCore", "CairnStorage", "CairnTracking",
+                "CairnCore", "CairnStorage", "CairnHTTP", "CairnTracking",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -53,6 +60,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "CairnCoreTests", dependencies: ["CairnCore"]),
+        .testTarget(name: "CairnHTTPTests", dependencies: ["CairnHTTP"]),
         .testTarget(name: "CairnStorageTests", dependencies: ["CairnStorage"]),
         .testTarget(name: "CairnTrackingTests", dependencies: ["CairnTracking", "CairnStorage"]),
         .testTarget(

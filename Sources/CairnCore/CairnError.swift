@@ -3,10 +3,13 @@
 public struct CairnError: Error, Sendable, Equatable, CustomStringConvertible {
     public let code: ErrorCode
     public let message: String
+    /// The HTTP status to answer with; `code.httpStatus` unless a transport limit calls for another (413).
+    public let httpStatus: Int
 
-    public init(_ code: ErrorCode, _ message: String) {
+    public init(_ code: ErrorCode, _ message: String, httpStatus: Int? = nil) {
         self.code = code
         self.message = message
+        self.httpStatus = httpStatus ?? code.httpStatus
     }
 
     public var description: String { "\(code.rawValue): \(message)" }

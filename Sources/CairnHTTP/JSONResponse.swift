@@ -1,0 +1,32 @@
+import Foundation
+import Hummingbird
+
+/// Encodes response bodies as MLflow does: snake_case keys given by the DTOs, unset fields omitted,
+/// NaN and infinities as the strings "NaN", "Infinity" and "-Infinity".
+public enum JSONResponse {
+    public static func encoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return encoder
+    }
+
+    public static func make(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        let data = try encoder().encode(value)
+        return Response(
+            status: status,
+            headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// `{}`: what MLflow's write endpoints answer.
+    public static func empty() -> Response {
+        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "{}")))
+    }
+}
+
+/// An empty JSON object, for endpoints that answer `{}`.
+public struct EmptyResponse: Encodable, Sendable {
+    public init() {}
+}

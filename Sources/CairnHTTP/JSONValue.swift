@@ -1,0 +1,56 @@
+/// A parsed JSON document, keeping integers apart from fractions and booleans apart from numbers
+/// so that type errors can be reported the way MLflow reports them.
+public enum JSONValue: Sendable, Equatable, Decodable {
+    case null
+    case bool(Bool)
+    case int(Int64)
+    case double(Double)
+    case string(String)
+    case array([JSONValue])
+    case object([String: JSONValue])
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            self = .null
+        } else if let value = try? container.decode(Bool.self) {
+            self = .bool(value)
+        } else if let value = try? container.decode(Int64.self) {
+            self = .int(value)
+        } else if let value = try? container.decode(Double.self) {
+            self = .double(value)
+        } else if let value = try? container.decode(String.self) {
+            self = .string(value)
+        } else if let value = try? container.decode([JSONValue].self) {
+            self = .array(value)
+        } else {
+            self = .object(try container.decode([String: JSONValue].self))
+        }
+    }
+
+    /// The value as MLflow's error messages print it (`123`, `'abc'`, `True`).
+    var pythonDescription: String {
+        switch self {
+        case .null: "None"
+        case .bool(let value): value ? "True" : "False"
+        case .int(let value): String(value)
+        case .double(let value): String(value)
+        case .string(let value): "'\(value)'"
+        case .array(let values): "[" + values.map(\.pythonDescription).joined(separator: ", ") + "]"
+        case .object: "{...}"
+        }
+    }
+
+    /// The Python type name MLflow's hint uses.
+    var pythonTypeName: String {
+        switch self {
+        case .null: "NoneType"
+        case .bool: "bool"
+        case .int: "int"
+        case .double: "float"
+        case .string: "str"
+        case .array: "list"
+        case .object: "dict"
+        }
+    }
+}

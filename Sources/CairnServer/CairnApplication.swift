@@ -1,0 +1,79 @@
+import CairnCore
+import CairnHTTP
+import CairnStorage
+import CairnTracking
+import Foundation
+import Hummingbird
+import Logging
+
+/// Assembles `cairn server`: opens the stores, runs migrations, mounts every module's routes.
+public enum CairnApplication {
+    /// The MLflow release whose REST API this server speaks; `/version` reports it to clients.
+    public static let mlflowCompatibleVersion = "3.17.2"
+
+    /// Everything a running server holds; closed on shutdown.
+    public struct Services: Sendable {
+        public let database: Database
+        public let tracking: TrackingService
+    }
+
+    public static func openServices(_ configuration: ServerConfiguration, logger: Logger) async throws -> Services {
+        let database = try await Database.open(try DatabaseLocation(uri: configuration.backendStoreURI), logger: logger)
+        do {
+            try await MigrationRunner.run(StorageSchema.migrations + TrackingSchema.migrations, on: database)
+            let artifactRoot = URL(fileURLWithPath: configuration.artifactsDestination, isDirectory: true)
+            let artifacts = try LocalArtifactStore(root: artifactRoot, database: database)
+            let tracking = TrackingService(database: database, artifacts: artifacts)
+            try await tracking.bootstrap()
+            return Services(database: database, tracking: tracking)
+        } catch {
+            await database.close()
+            throw error
+        }
+    }
+
+    public static func router(services: Services) -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: MLflowErrorMiddleware())
+        router.get("/health") { _, _ in "OK" }
+        router.get("/version") { _, _ in mlflowCompatibleVersion }
+        router.get("/api/3.0/mlflow/server-info") { _, _ in
+            try JSONResponse.make(ServerInfo())
+        }
+        let tracking = MLflowRoutes(router: router)
+        let artifacts = MLflowRoutes(router: router, service: "mlflow-artifacts")
+        MLflowExperimentRoutes<BasicRequestContext>(service: services.tracking).register(on: tracking)
+        MLflowRunRoutes<BasicRequestContext>(service: services.tracking).register(on: tracking)
+        MLflowLoggedModelRoutes<BasicRequestContext>(service: services.tracking).register(on: tracking)
+        ArtifactProxyRoutes<BasicRequestContext>(service: services.tracking).register(artifacts: artifacts, tracking: tracking)
+        return router
+    }
+
+    /// Runs the server until SIGINT or SIGTERM, then closes the stores.
+    public static func run(_ configuration: ServerConfiguration, logger: Logger) async throws {
+        let services = try await openServices(configuration, logger: logger)
+        let app = Application(
+            router: router(services: services),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "cairn"),
+            onServerRunning: { channel in
+                logger.info("Cairn is listening on http://\(configuration.host):\(channel.localAddress?.port ?? configuration.port)")
+            },
+            logger: logger)
+        do {
+            try await app.runService()
+        } catch {
+            await services.database.close()
+            throw error
+        }
+        await services.database.close()
+    }
+
+    /// What `GET /api/3.0/mlflow/server-info` tells clients: no multipart or presigned transfers.
+    struct ServerInfo: Encodable, Sendable {
+        let store_type = "SqlStore"
+        let multipart_uploads_enabled = false
+        let multipart_downloads_enabled = false
+        let artifacts_presigned_only = false
+        let workspaces_enabled = false
+    }
+}

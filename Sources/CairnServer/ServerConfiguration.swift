@@ -1,0 +1,47 @@
+import Foundation
+
+/// How `cairn server` is started: MLflow's flag names, `CAIRN_*` environment fallbacks.
+public struct ServerConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    public var backendStoreURI: String
+    public var artifactsDestination: String
+
+    public static let defaultHost = "127.0.0.1"
+    public static let defaultPort = 5000
+    public static let defaultBackendStoreURI = "sqlite:///cairn-data/cairn.db"
+    public static let defaultArtifactsDestination = "cairn-data/artifacts"
+
+    public init(host: String = defaultHost, port: Int = defaultPort,
+                backendStoreURI: String = defaultBackendStoreURI, artifactsDestination: String = defaultArtifactsDestination) {
+        self.host = host
+        self.port = port
+        self.backendStoreURI = backendStoreURI
+        self.artifactsDestination = artifactsDestination
+    }
+
+    /// Flags win over `CAIRN_HOST`, `CAIRN_PORT`, `CAIRN_BACKEND_STORE_URI`, `CAIRN_ARTIFACTS_DESTINATION`,
+    /// which win over the defaults.
+    public static func resolve(host: String?, port: Int?, backendStoreURI: String?, artifactsDestination: String?,
+                               environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ServerConfiguration {
+        let envPort = try environment["CAIRN_PORT"].map { value -> Int in
+            guard let number = Int(value), (1...65535).contains(number) else {
+                throw ValidationFailure("CAIRN_PORT must be a port number, got '\(value)'.")
+            }
+            return number
+        }
+        return ServerConfiguration(
+            host: host ?? environment["CAIRN_HOST"] ?? defaultHost,
+            port: port ?? envPort ?? defaultPort,
+            backendStoreURI: backendStoreURI ?? environment["CAIRN_BACKEND_STORE_URI"] ?? defaultBackendStoreURI,
+            artifactsDestination: artifactsDestination ?? environment["CAIRN_ARTIFACTS_DESTINATION"] ?? defaultArtifactsDestination)
+    }
+}
+
+public struct ValidationFailure: Error, CustomStringConvertible {
+    public let description: String
+
+    public init(_ description: String) {
+        self.description = description
+    }
+}

@@ -1,0 +1,188 @@
+import CairnCore
+import Crypto
+import Foundation
+import NIOCore
+import SQLKit
+
+/// Artifacts on the local disk, content-addressed: each distinct file is stored once as
+/// `<root>/blobs/sha256/ab/cdef…`, and the `artifact_files` table maps logical paths to blobs.
+/// Uploads stream into a temp file while hashing, are fsynced, then renamed into place, so a blob
+/// is either whole or absent; reads re-hash the blob and refuse to serve bytes that do not match.
+///
+/// Deleting a path removes it from the tree; its blob stays, since other paths (or registered
+/// model versions) may share it.
+public final class LocalArtifactStore: ArtifactStore {
+    private let database: Database
+    private let blobRoot: URL
+    private let tempRoot: URL
+
+    public init(root: URL, database: Database) throws {
+        self.database = database
+        self.blobRoot = root.appendingPathComponent("blobs/sha256", isDirectory: true)
+        self.tempRoot = root.appendingPathComponent("tmp", isDirectory: true)
+        try FileManager.default.createDirectory(at: blobRoot, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: tempRoot, withIntermediateDirectories: true)
+    }
+
+    public func put<Body: AsyncSequence & Sendable>(_ path: ArtifactPath, body: Body) async throws -> StoredArtifact
+        where Body.Element == ByteBuffer {
+        guard !path.isRoot else { throw CairnError.invalidParameter("Invalid path: an artifact needs a file name.") }
+        let (sha256, size) = try await writeBlob(body)
+        let artifact = StoredArtifact(path: path, sha256: sha256, size: size)
+        let now = Clock.nowMillis()
+        try await database.write { db in
+            try await db.raw("""
+                INSERT INTO artifact_files (path, sha256, size, updated_at)
+                VALUES (\(bind: path.value), \(bind: sha256), \(bind: size), \(bind: now))
+                ON CONFLICT (path) DO UPDATE SET sha256 = excluded.sha256, size = excluded.size,
+                    updated_at = excluded.updated_at
+                """).run()
+        }
+        return artifact
+    }
+
+    public func file(at path: ArtifactPath) async throws -> VerifiedArtifactFile {
+        let row = try await database.read { db in
+            try await db.raw("SELECT sha256, size FROM artifact_files WHERE path = \(bind: path.value)").first()
+        }
+        guard let row else { throw CairnError.notFound("No artifact at path '\(path.value)'.") }
+        let artifact = StoredArtifact(
+            path: path, sha256: try row.decode(column: "sha256", as: String.self),
+            size: try row.decode(column: "size", as: Int64.self))
+        let blob = blobURL(for: artifact.sha256)
+        let actual = try Self.sha256(ofFileAt: blob)
+        guard actual == artifact.sha256 else {
+            throw CairnError(.dataLoss,
+                             "Artifact '\(path.value)' is corrupted: its stored bytes hash to \(actual ?? "nothing (blob missing)"), expected \(artifact.sha256).")
+        }
+        return VerifiedArtifactFile(artifact: artifact, localPath: blob.path)
+    }
+
+    public func list(_ path: ArtifactPath) async throws -> [ArtifactEntry] {
+        let prefix = path.isRoot ? "" : path.value + "/"
+        let rows = try await database.read { db in
+            try await Self.rows(below: prefix, on: db)
+        }
+        var files: [String: Int64] = [:]
+        var directories = Set<String>()
+        for (filePath, size) in rows {
+            let rest = filePath.dropFirst(prefix.count)
+            if let slash = rest.firstIndex(of: "/") {
+                directories.insert(String(rest[..<slash]))
+            } else {
+                files[String(rest)] = size
+            }
+        }
+        let entries = files.map { ArtifactEntry(name: $0.key, isDirectory: false, size: $0.value) }
+            + directories.map { ArtifactEntry(name: $0, isDirectory: true, size: nil) }
+        return entries.sorted { $0.name < $1.name }
+    }
+
+    public func isDirectory(_ path: ArtifactPath) async throws -> Bool {
+        let prefix = path.isRoot ? "" : path.value + "/"
+        return try await database.read { db in
+            try await db.raw("""
+                SELECT path FROM artifact_files
+                WHERE path >= \(bind: prefix) AND path < \(bind: Self.upperBound(of: prefix)) LIMIT 1
+                """).first() != nil
+        }
+    }
+
+    public func delete(_ path: ArtifactPath) async throws {
+        let prefix = path.isRoot ? "" : path.value + "/"
+        try await database.write { db in
+            try await db.raw("""
+                DELETE FROM artifact_files
+                WHERE path = \(bind: path.value) OR (path >= \(bind: prefix) AND path < \(bind: Self.upperBound(of: prefix)))
+                """).run()
+        }
+    }
+
+    // MARK: - Blobs
+
+    private func blobURL(for sha256: String) -> URL {
+        blobRoot.appendingPathComponent(String(sha256.prefix(2)), isDirectory: true)
+            .appendingPathComponent(String(sha256.dropFirst(2)))
+    }
+
+    /// Streams the body to a temp file while hashing, then moves it to its content address.
+    private func writeBlob<Body: AsyncSequence>(_ body: Body) async throws -> (sha256: String, size: Int64)
+        where Body.Element == ByteBuffer {
+        let tempURL = tempRoot.appendingPathComponent(UUID().uuidString)
+        guard FileManager.default.createFile(atPath: tempURL.path, contents: nil) else {
+            throw CairnError.internalError("Cannot create a temporary file in \(tempRoot.path).")
+        }
+        let handle = try FileHandle(forWritingTo: tempURL)
+        var hasher = SHA256()
+        var size: Int64 = 0
+        do {
+            for try await buffer in body {
+                buffer.withUnsafeReadableBytes { bytes in
+                    hasher.update(bufferPointer: bytes)
+                }
+                try handle.write(contentsOf: buffer.readableBytesView)
+                size += Int64(buffer.readableBytes)
+            }
+            try handle.synchronize()
+            try handle.close()
+        } catch {
+            try? handle.close()
+            try? FileManager.default.removeItem(at: tempURL)
+            throw error
+        }
+        let sha256 = Self.hex(hasher.finalize())
+        let destination = blobURL(for: sha256)
+        if FileManager.default.fileExists(atPath: destination.path) {
+            try? FileManager.default.removeItem(at: tempURL)
+        } else {
+            let directory = destination.deletingLastPathComponent()
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            if rename(tempURL.path, destination.path) != 0 {
+                let reason = String(cString: strerror(errno))
+                try? FileManager.default.removeItem(at: tempURL)
+                throw CairnError.internalError("Cannot store blob \(sha256): \(reason)")
+            }
+            Self.syncDirectory(directory)
+        }
+        return (sha256, size)
+    }
+
+    /// Makes a rename durable by fsyncing the directory that holds the new name.
+    private static func syncDirectory(_ directory: URL) {
+        let fd = open(directory.path, O_RDONLY)
+        guard fd >= 0 else { return }
+        fsync(fd)
+        close(fd)
+    }
+
+    static func sha256(ofFileAt url: URL) throws -> String? {
+        guard let handle = try? FileHandle(forReadingFrom: url) else { return nil }
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+            hasher.update(data: chunk)
+        }
+        return hex(hasher.finalize())
+    }
+
+    private static func hex(_ digest: SHA256.Digest) -> String {
+        digest.map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// The smallest string greater than every string that starts with `prefix` ("a/" → "a0").
+    static func upperBound(of prefix: String) -> String {
+        guard let last = prefix.unicodeScalars.last, let next = Unicode.Scalar(last.value + 1) else {
+            return "\u{10FFFF}"
+        }
+        return String(prefix.unicodeScalars.dropLast()) + String(next)
+    }
+
+    private static func rows(below prefix: String, on db: any SQLDatabase) async throws -> [(String, Int64)] {
+        let query: SQLQueryString = prefix.isEmpty
+            ? "SELECT path, size FROM artifact_files"
+            : "SELECT path, size FROM artifact_files WHERE path >= \(bind: prefix) AND path < \(bind: upperBound(of: prefix))"
+        return try await db.raw(query).all().map {
+            (try $0.decode(column: "path", as: String.self), try $0.decode(column: "size", as: Int64.self))
+        }
+    }
+}

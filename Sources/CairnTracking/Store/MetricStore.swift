@@ -1,0 +1,89 @@
+import CairnCore
+import SQLKit
+
+/// SQL for metric points, the per-key latest value, and history reads.
+enum MetricStore {
+    /// Inserts points (identical ones collapse) and moves each key's latest value forward.
+    static func insert(_ metrics: [Metric], runID: String, on db: any SQLDatabase) async throws {
+        guard !metrics.isEmpty else { return }
+        var insert = db.insert(into: "metrics")
+            .columns("run_id", "key", "step", "timestamp", "value", "is_nan", "model_id", "dataset_name", "dataset_digest")
+        var latest: [String: Metric] = [:]
+        for metric in metrics {
+            insert = insert.values([runID, metric.key, metric.step, metric.timestamp, storedValue(metric.value),
+                                    metric.value.isNaN ? 1 : 0, metric.modelID, metric.datasetName, metric.datasetDigest])
+            if let current = latest[metric.key], !metric.isLater(than: current) { continue }
+            latest[metric.key] = metric
+        }
+        try await insert.ignoringConflicts(with: ["run_id", "key", "step", "timestamp", "value", "is_nan"]).run()
+        for metric in latest.values {
+            try await db.raw("""
+                INSERT INTO latest_metrics (run_id, key, step, timestamp, value, is_nan)
+                VALUES (\(bind: runID), \(bind: metric.key), \(bind: metric.step), \(bind: metric.timestamp),
+                        \(bind: storedValue(metric.value)), \(bind: metric.value.isNaN ? 1 : 0))
+                ON CONFLICT (run_id, key) DO UPDATE SET step = excluded.step, timestamp = excluded.timestamp,
+                    value = excluded.value, is_nan = excluded.is_nan
+                WHERE excluded.step > latest_metrics.step
+                   OR (excluded.step = latest_metrics.step AND excluded.timestamp > latest_metrics.timestamp)
+                   OR (excluded.step = latest_metrics.step AND excluded.timestamp = latest_metrics.timestamp
+                       AND excluded.is_nan = 0 AND (latest_metrics.is_nan = 1 OR excluded.value > latest_metrics.value))
+                """).run()
+        }
+    }
+
+    /// NaN is stored as 0 with `is_nan = 1`, as MLflow does (not every engine orders NaN sanely).
+    private static func storedValue(_ value: Double) -> Double { value.isNaN ? 0 : value }
+
+    static func latest(runIDs: [String], on db: any SQLDatabase) async throws -> [String: [Metric]] {
+        let rows = try await db.raw("""
+            SELECT run_id, key, step, timestamp, value, is_nan FROM latest_metrics WHERE run_id IN (\(binds: runIDs)) ORDER BY key
+            """).all()
+        var result: [String: [Metric]] = [:]
+        for row in rows {
+            result[try row.decode(column: "run_id", as: String.self), default: []].append(try decode(row))
+        }
+        return result
+    }
+
+    /// One page of a metric's history in (step, timestamp, value) order.
+    static func history(runID: String, key: String, offset: Int, limit: Int?, on db: any SQLDatabase) async throws -> [Metric] {
+        var query: SQLQueryString = """
+            SELECT key, step, timestamp, value, is_nan, model_id, dataset_name, dataset_digest FROM metrics
+            WHERE run_id = \(bind: runID) AND key = \(bind: key) ORDER BY step, timestamp, value
+            """
+        if let limit { query += " LIMIT \(bind: limit) OFFSET \(bind: offset)" }
+        return try await db.raw(query).all().map(decode)
+    }
+
+    /// Points of `key` for several runs within a step range, for charts (bulk-interval).
+    static func history(runIDs: [String], key: String, steps: ClosedRange<Int64>?, limitPerRun: Int, on db: any SQLDatabase) async throws -> [Metric] {
+        var result: [Metric] = []
+        for runID in runIDs {
+            var query: SQLQueryString = """
+                SELECT key, step, timestamp, value, is_nan, model_id, dataset_name, dataset_digest FROM metrics
+                WHERE run_id = \(bind: runID) AND key = \(bind: key)
+                """
+            if let steps { query += " AND step >= \(bind: steps.lowerBound) AND step <= \(bind: steps.upperBound)" }
+            query += " ORDER BY step, timestamp LIMIT \(bind: limitPerRun)"
+            result += try await db.raw(query).all().map { row in
+                var metric = try decode(row)
+                metric.runID = runID
+                return metric
+            }
+        }
+        return result
+    }
+
+    static func decode(_ row: any SQLRow) throws -> Metric {
+        let isNaN = try row.decode(column: "is_nan", as: Int.self) != 0
+        let columns = Set(row.allColumns)
+        return Metric(
+            key: try row.decode(column: "key", as: String.self),
+            value: isNaN ? .nan : try row.decode(column: "value", as: Double.self),
+            timestamp: try row.decode(column: "timestamp", as: Int64.self),
+            step: try row.decode(column: "step", as: Int64.self),
+            modelID: columns.contains("model_id") ? try row.decode(column: "model_id", as: String?.self) : nil,
+            datasetName: columns.contains("dataset_name") ? try row.decode(column: "dataset_name", as: String?.self) : nil,
+            datasetDigest: columns.contains("dataset_digest") ? try row.decode(column: "dataset_digest", as: String?.self) : nil)
+    }
+}

@@ -1,0 +1,340 @@
+#!/usr/bin/env python3
+"""Tracking-API benchmark: drives one tracking server through the stock MLflow client.
+
+Usage: bench.py TRACKING_URI [--label NAME] [--out FILE.json] [--quick]
+
+The same workload is run unchanged against `mlflow server` and `cairn server`
+(see run.sh); only the URI differs. Every measurement also checks the answer it
+got back, so a fast but wrong server fails the benchmark instead of winning it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import random
+import statistics
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Callable
+
+import mlflow
+from mlflow import MlflowClient
+from mlflow.entities import Metric, Param
+
+SEARCH_FILTER = "metrics.acc > 0.5 and params.model = 'rf'"
+SEARCH_ORDER_BY = ["metrics.acc DESC"]
+MODELS = ("rf", "lr", "xgb")
+TEAMS = ("vision", "nlp")
+
+
+@dataclass(frozen=True)
+class Config:
+    warmup_calls: int = 10
+    create_runs: int = 200
+    log_metric_calls: int = 1000
+    batch_calls: int = 20
+    batch_size: int = 1000  # MLflow's per-request maximum for metrics
+    batch_keys: int = 10
+    history_points: int = 5000
+    history_calls: int = 20
+    search_runs: int = 1000
+    search_calls: int = 20
+    search_max_results: int = 100
+    page_size: int = 100
+    page_passes: int = 3
+    seed_workers: int = 4
+    seed: int = 42
+
+
+QUICK = Config(
+    warmup_calls=3,
+    create_runs=20,
+    log_metric_calls=50,
+    batch_calls=3,
+    history_points=2000,
+    history_calls=3,
+    search_runs=150,
+    search_calls=3,
+    page_passes=1,
+)
+
+
+@dataclass(frozen=True)
+class Result:
+    key: str
+    label: str
+    value: float
+    unit: str
+    better: str  # "lower" or "higher"
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def ms_since(start: float) -> float:
+    return (time.perf_counter() - start) * 1000.0
+
+
+def time_calls(fn: Callable[[int], object], n: int) -> list[float]:
+    """Call fn(i) for i in range(n); return each call's latency in ms."""
+    samples = []
+    for i in range(n):
+        start = time.perf_counter()
+        fn(i)
+        samples.append(ms_since(start))
+    return samples
+
+
+def percentile(samples: list[float], pct: float) -> float:
+    """Linear-interpolated percentile (numpy's default method)."""
+    ordered = sorted(samples)
+    pos = (len(ordered) - 1) * pct / 100.0
+    lo = int(pos)
+    hi = min(lo + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
+
+
+def latency_results(key: str, label: str, samples: list[float], pcts=(50, 95)) -> list[Result]:
+    return [
+        Result(f"{key}_p{p}_ms", f"{label} p{p}", round(percentile(samples, p), 2), "ms", "lower")
+        for p in pcts
+    ]
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def check(condition: bool, message: str) -> None:
+    if not condition:
+        raise AssertionError(f"server returned a wrong answer: {message}")
+
+
+def new_experiment(client: MlflowClient, name: str) -> str:
+    return client.create_experiment(f"bench-{name}-{time.time_ns()}")
+
+
+def new_run(client: MlflowClient, experiment_id: str) -> str:
+    return client.create_run(experiment_id).info.run_id
+
+
+def metric_points(key_count: int, first_step: int, count: int) -> list[Metric]:
+    """`count` points spread round-robin over `key_count` keys, steps from first_step."""
+    ts = now_ms()
+    return [
+        Metric(f"m{i % key_count}", float(i), ts, first_step + i // key_count)
+        for i in range(count)
+    ]
+
+
+def log_points(client: MlflowClient, run_id: str, key: str, total: int, batch_size: int) -> None:
+    """Log `total` points of one metric (steps 0..total-1) in maximal batches."""
+    ts = now_ms()
+    for first in range(0, total, batch_size):
+        steps = range(first, min(first + batch_size, total))
+        client.log_batch(run_id, metrics=[Metric(key, s * 0.001, ts, s) for s in steps])
+
+
+def page_all(client: MlflowClient, experiment_id: str, page_size: int) -> int:
+    """Follow page tokens through every run in the experiment; return the run count."""
+    seen, token = 0, None
+    while True:
+        page = client.search_runs([experiment_id], max_results=page_size, page_token=token)
+        seen += len(page)
+        token = page.token
+        if not token:
+            return seen
+
+
+# ---------------------------------------------------------------- workload
+
+
+def warm_up(client: MlflowClient, cfg: Config) -> None:
+    """Touch every endpoint the measurements use, so none pays first-call costs."""
+    exp = new_experiment(client, "warmup")
+    run_id = new_run(client, exp)
+    for i in range(cfg.warmup_calls):
+        new_run(client, exp)
+        client.log_metric(run_id, "w", float(i), step=i)
+        client.log_batch(run_id, metrics=metric_points(2, i * 10, 20), params=[Param(f"p{i}", "v")])
+        client.get_metric_history(run_id, "w")
+        client.search_runs([exp], SEARCH_FILTER, order_by=SEARCH_ORDER_BY, max_results=10)
+
+
+def bench_create_run(client: MlflowClient, cfg: Config) -> list[Result]:
+    exp = new_experiment(client, "create-run")
+    samples = time_calls(lambda _: new_run(client, exp), cfg.create_runs)
+    return latency_results("create_run", f"create_run ({cfg.create_runs} runs)", samples)
+
+
+def bench_log_metric(client: MlflowClient, cfg: Config) -> list[Result]:
+    run_id = new_run(client, new_experiment(client, "log-metric"))
+    samples = time_calls(
+        lambda i: client.log_metric(run_id, "loss", 1.0 / (i + 1), step=i), cfg.log_metric_calls
+    )
+    history = client.get_metric_history(run_id, "loss")
+    check(len(history) == cfg.log_metric_calls, f"log_metric kept {len(history)} points")
+    return latency_results("log_metric", f"log_metric ({cfg.log_metric_calls} calls)", samples)
+
+
+def bench_log_batch(client: MlflowClient, cfg: Config) -> list[Result]:
+    run_id = new_run(client, new_experiment(client, "log-batch"))
+    steps_per_call = cfg.batch_size // cfg.batch_keys
+    batches = [
+        metric_points(cfg.batch_keys, i * steps_per_call, cfg.batch_size)
+        for i in range(cfg.batch_calls)
+    ]  # built up front so client-side object construction is not timed
+    samples = time_calls(lambda i: client.log_batch(run_id, metrics=batches[i]), cfg.batch_calls)
+    points = cfg.batch_calls * cfg.batch_size
+    history = client.get_metric_history(run_id, "m0")
+    check(len(history) == points // cfg.batch_keys, f"log_batch kept {len(history)} points of m0")
+    rate = points / (sum(samples) / 1000.0)
+    label = f"log_batch {cfg.batch_size} metrics/call ({cfg.batch_calls} calls)"
+    return [Result("log_batch_points_per_s", label, round(rate, 2), "points/s", "higher")]
+
+
+def bench_metric_history(client: MlflowClient, cfg: Config) -> list[Result]:
+    run_id = new_run(client, new_experiment(client, "history"))
+    log_points(client, run_id, "curve", cfg.history_points, cfg.batch_size)
+
+    def fetch(_: int) -> None:
+        n = len(client.get_metric_history(run_id, "curve"))
+        check(n == cfg.history_points, f"get_metric_history returned {n} points")
+
+    samples = time_calls(fetch, cfg.history_calls)
+    label = f"get_metric_history {cfg.history_points} points ({cfg.history_calls} calls)"
+    return latency_results("metric_history", label, samples, pcts=(50,))
+
+
+@dataclass(frozen=True)
+class SeededRun:
+    model: str
+    acc: float
+
+
+def seed_runs(client: MlflowClient, cfg: Config) -> tuple[str, list[SeededRun]]:
+    """Create cfg.search_runs runs, each with 2 params, 2 metrics and 2 tags.
+
+    Seeding is not timed; it runs on a few threads so it stays short on slow servers.
+    """
+    exp = new_experiment(client, "search")
+    rng = random.Random(cfg.seed)
+    runs = [SeededRun(rng.choice(MODELS), round(rng.random(), 6)) for _ in range(cfg.search_runs)]
+
+    def seed(i: int) -> None:
+        run = runs[i]
+        run_id = client.create_run(
+            exp, tags={"team": TEAMS[i % len(TEAMS)], "seq": str(i)}
+        ).info.run_id
+        ts = now_ms()
+        client.log_batch(
+            run_id,
+            metrics=[Metric("acc", run.acc, ts, 0), Metric("loss", 1.0 - run.acc, ts, 0)],
+            params=[Param("model", run.model), Param("lr", str(0.001 * (1 + i % 10)))],
+        )
+
+    with ThreadPoolExecutor(cfg.seed_workers) as pool:
+        list(pool.map(seed, range(cfg.search_runs)))
+    return exp, runs
+
+
+def bench_search(client: MlflowClient, cfg: Config, exp: str, runs: list[SeededRun]) -> list[Result]:
+    matching = sorted((r.acc for r in runs if r.acc > 0.5 and r.model == "rf"), reverse=True)
+    expected = matching[: cfg.search_max_results]
+
+    def search(_: int) -> None:
+        found = client.search_runs(
+            [exp], SEARCH_FILTER, order_by=SEARCH_ORDER_BY, max_results=cfg.search_max_results
+        )
+        got = [r.data.metrics["acc"] for r in found]
+        check(got == expected, f"filtered search returned {len(got)} runs, expected {len(expected)} in order")
+
+    samples = time_calls(search, cfg.search_calls)
+    label = (
+        f"search_runs filter+order_by over {cfg.search_runs} runs, "
+        f"max_results={cfg.search_max_results} ({cfg.search_calls} calls)"
+    )
+    return latency_results("search_filtered", label, samples, pcts=(50,))
+
+
+def bench_paging(client: MlflowClient, cfg: Config, exp: str) -> list[Result]:
+    def one_pass(_: int) -> None:
+        n = page_all(client, exp, cfg.page_size)
+        check(n == cfg.search_runs, f"paging saw {n} runs, expected {cfg.search_runs}")
+
+    samples = time_calls(one_pass, cfg.page_passes)
+    label = (
+        f"page through {cfg.search_runs} runs, max_results={cfg.page_size} "
+        f"(total; p50 of {cfg.page_passes} passes)"
+    )
+    return [Result("paging_total_ms", label, round(statistics.median(samples), 2), "ms", "lower")]
+
+
+def run_all(client: MlflowClient, cfg: Config, log: Callable[[str], None]) -> list[Result]:
+    steps: list[tuple[str, Callable[[], list[Result]]]] = [
+        ("create_run", lambda: bench_create_run(client, cfg)),
+        ("log_metric", lambda: bench_log_metric(client, cfg)),
+        ("log_batch", lambda: bench_log_batch(client, cfg)),
+        ("get_metric_history", lambda: bench_metric_history(client, cfg)),
+    ]
+    results: list[Result] = []
+    log("warm-up")
+    warm_up(client, cfg)
+    for name, step in steps:
+        log(name)
+        results += step()
+    log(f"seeding {cfg.search_runs} runs (untimed)")
+    exp, runs = seed_runs(client, cfg)
+    log("search_runs (filtered)")
+    results += bench_search(client, cfg, exp, runs)
+    log("search_runs (paging)")
+    results += bench_paging(client, cfg, exp)
+    return results
+
+
+# ---------------------------------------------------------------- entry point
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("tracking_uri", help="e.g. http://127.0.0.1:5000")
+    parser.add_argument("--label", default="server", help="name used in progress output and JSON")
+    parser.add_argument("--out", help="write results JSON here (default: stdout)")
+    parser.add_argument("--quick", action="store_true", help="tiny workload, for smoke-testing only")
+    args = parser.parse_args(argv)
+
+    cfg = QUICK if args.quick else Config()
+    client = MlflowClient(tracking_uri=args.tracking_uri)
+
+    def log(msg: str) -> None:
+        print(f"[{args.label}] {time.strftime('%H:%M:%S')} {msg}", file=sys.stderr, flush=True)
+
+    started = time.perf_counter()
+    results = run_all(client, cfg, log)
+    elapsed = time.perf_counter() - started
+    log(f"done in {elapsed:.1f}s")
+
+    doc = {
+        "label": args.label,
+        "tracking_uri": args.tracking_uri,
+        "mlflow_client_version": mlflow.__version__,
+        "quick": args.quick,
+        "config": dataclasses.asdict(cfg),
+        "wall_seconds": round(elapsed, 2),
+        "results": [dataclasses.asdict(r) for r in results],
+    }
+    text = json.dumps(doc, indent=2)
+    if args.out:
+        with open(args.out, "w") as f:
+            f.write(text + "\n")
+    else:
+        print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

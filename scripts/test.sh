@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The whole test suite: Swift unit and store tests (SQLite and PostgreSQL), then the end-to-end
+# suite with the real mlflow client against a real `cairn server`, on SQLite and on PostgreSQL.
+# Installs what it needs (PostgreSQL from Debian's packages, pip packages in a virtualenv).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source scripts/postgres.sh
+
+venv="$(scripts/python-env.sh)"
+cairn_postgres_start
+trap cairn_postgres_stop EXIT
+
+echo "== swift build"
+build_log="$(mktemp)"
+if ! swift build --build-tests >"$build_log" 2>&1; then
+    grep -E "error:" "$build_log" | head -40 || tail -40 "$build_log"
+    exit 1
+fi
+grep -E "^$PWD/(Sources|Tests)/.*warning:" "$build_log" || true
+
+echo "== swift test"
+swift test --skip-build --parallel
+
+export CAIRN_BIN="$PWD/.build/debug/cairn"
+for backend in sqlite postgres; do
+    echo "== e2e with the mlflow client against cairn on $backend"
+    CAIRN_E2E_BACKEND="$backend" CAIRN_E2E_POSTGRES_URI="$CAIRN_TEST_POSTGRES_URI" \
+        "$venv/bin/python" -m pytest tests/e2e -n 2 -q -p no:cacheprovider
+done
