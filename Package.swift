@@ -59,14 +59,25 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .target(
+            name: "CairnTestSupport",
+            dependencies: ["CairnCore", "CairnStorage", .product(name: "Logging", package: "swift-log"), .product(name: "SQLKit", package: "sql-kit")],
+            path: "Tests/CairnTestSupport"
+        ),
         .testTarget(name: "CairnCoreTests", dependencies: ["CairnCore"]),
         .testTarget(name: "CairnHTTPTests", dependencies: ["CairnHTTP"]),
-        .testTarget(name: "CairnStorageTests", dependencies: ["CairnStorage"]),
-        .testTarget(name: "CairnTrackingTests", dependencies: ["CairnTracking", "CairnStorage"]),
+        .testTarget(
+            name: "CairnStorageTests",
+            dependencies: ["CairnStorage", "CairnTestSupport", .product(name: "SQLKit", package: "sql-kit")]
+        ),
+        .testTarget(
+            name: "CairnTrackingTests",
+            dependencies: ["CairnTracking", "CairnStorage", "CairnTestSupport"]
+        ),
         .testTarget(
             name: "CairnServerTests",
             dependencies: [
-                "CairnServer",
+                "CairnServer", "CairnTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
