@@ -139,13 +139,20 @@ bench_server() {
     start_server "$name" "$port"
     wait_healthy "$url"
     log "$name healthy after $((SECONDS - t0))s"
-    "$VENV/bin/python" "$HERE/bench.py" "$url" --label "$name" --out "$WORK/$name.json" ${BENCH_ARGS[@]+"${BENCH_ARGS[@]}"} \
-        || server_failed "bench.py failed against $name"
+    # In the background so that a signal to this script is handled (trap) at once,
+    # not after the client finishes; cleanup then stops the client too.
+    "$VENV/bin/python" "$HERE/bench.py" "$url" --label "$name" --out "$WORK/$name.json" \
+        ${BENCH_ARGS[@]+"${BENCH_ARGS[@]}"} &
+    BENCH_PID=$!
+    wait "$BENCH_PID" || server_failed "bench.py failed against $name"
+    BENCH_PID=""
     stop_server
     RESULTS+=("$WORK/$name.json")
 }
 
+BENCH_PID=""
 cleanup() {
+    if [[ -n $BENCH_PID ]]; then kill "$BENCH_PID" 2>/dev/null || true; fi
     stop_server
     if [[ -n ${WORK:-} ]]; then
         if [[ ${BENCH_KEEP_TMP:-} == 1 ]]; then log "kept $WORK"; else rm -rf "$WORK"; fi
