@@ -1,6 +1,7 @@
 import CairnCore
 import Foundation
 import Hummingbird
+import NIOCore
 
 /// Turns an HTTP request into `RequestFields` the way MLflow's server reads requests: POST and PUT
 /// need `Content-Type: application/json`; GET reads the query string (falling back to a JSON body);
@@ -27,7 +28,7 @@ public enum MLflowRequestDecoder {
     public static func collect(_ request: Request) async throws -> ByteBuffer {
         do {
             return try await request.body.collect(upTo: maxBodyBytes)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
+        } catch is NIOTooManyBytesError {
             throw CairnError(.invalidParameterValue,
                              "Request body is larger than the limit of \(maxBodyBytes) bytes.", httpStatus: 413)
         }

@@ -124,6 +124,9 @@ def _server_command(kind: str, port: int, store_uri: str, artifacts_dir: Path) -
         binary = os.environ.get("CAIRN_BIN", str(REPO_ROOT / ".build" / "debug" / "cairn"))
         return [binary, "server", *common, *extra]
     if kind == "mlflow":
+        if store_uri.startswith(("postgresql://", "postgres://")):
+            # SQLAlchemy 2.1 maps plain postgresql:// to psycopg 3; the venv has psycopg2.
+            common[common.index(store_uri)] = "postgresql+psycopg2://" + store_uri.split("://", 1)[1]
         python = os.environ.get("CAIRN_E2E_MLFLOW_PYTHON", sys.executable)
         workers = os.environ.get("CAIRN_E2E_MLFLOW_WORKERS", "2")
         return [python, "-m", "mlflow", "server", *common, "--workers", workers, *extra]
