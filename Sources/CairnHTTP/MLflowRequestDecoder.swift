@@ -7,8 +7,9 @@ import NIOCore
 /// need `Content-Type: application/json`; GET reads the query string (falling back to a JSON body);
 /// an empty body is `{}`; a body holding a JSON string is decoded once more (old clients).
 public enum MLflowRequestDecoder {
-    /// Bodies above this are refused with 413 before they are parsed.
-    public static let maxBodyBytes = 32 * 1024 * 1024
+    /// JSON bodies above this are refused with 413 before they are parsed. The largest valid MLflow
+    /// request (a full `log-batch`) is about 1.5 MB; artifact uploads stream and have no such limit.
+    public static let maxBodyBytes = 10 * 1024 * 1024
 
     public static func fields(from request: Request) async throws -> RequestFields {
         if request.method == .get, let query = request.uri.query, !query.isEmpty {
@@ -39,6 +40,9 @@ public enum MLflowRequestDecoder {
         if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return [:] }
         let value: JSONValue
         do {
+            if TrailingCommaCheck.containsTrailingComma(bytes) {
+                throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "Trailing comma before a closing bracket."))
+            }
             value = try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
         } catch {
             throw CairnError(.malformedRequest, "Malformed JSON in request body: \(describe(error))", httpStatus: 400)

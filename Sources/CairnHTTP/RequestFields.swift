@@ -79,7 +79,7 @@ public struct RequestFields: Sendable {
                 guard case .string(let string) = item else { throw Self.invalid(name, value) }
                 return string
             }
-        case .string(let string): return [string]
+        case .string(let string) where isQueryString: return [string]
         default: throw Self.invalid(name, value)
         }
     }

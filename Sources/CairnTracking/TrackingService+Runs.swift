@@ -84,8 +84,8 @@ extension TrackingService {
     public func searchRuns(experimentIDs: [String], filter: String?, orderBy: [String], viewType: ViewType,
                            maxResults: Int64?, pageToken: String?) async throws -> Page<Run> {
         let limit = Int(maxResults ?? Int64(TrackingLimits.defaultRunSearchResults))
-        guard limit >= 0, limit <= TrackingLimits.maxRunSearchResults else {
-            throw CairnError.invalidParameter("Invalid value \(limit) for parameter 'max_results' supplied. It must be at most \(TrackingLimits.maxRunSearchResults), but got value \(limit)")
+        guard limit >= 1, limit <= TrackingLimits.maxRunSearchResults else {
+            throw CairnError.invalidParameter("Invalid value \(limit) for parameter 'max_results' supplied. It must be between 1 and \(TrackingLimits.maxRunSearchResults), but got value \(limit)")
         }
         let offset = try PageToken.offset(from: pageToken)
         let request = RunSearchRequest(
@@ -93,7 +93,7 @@ extension TrackingService {
             filter: try FilterParser.parse(filter, rules: .runs),
             orderBy: try OrderByParser.parse(orderBy, rules: .runs),
             viewType: viewType, maxResults: limit, offset: offset)
-        guard !experimentIDs.isEmpty, limit > 0 else { return Page(items: [], nextPageToken: nil) }
+        guard !experimentIDs.isEmpty else { return Page(items: [], nextPageToken: nil) }
         let query = try RunSearchQuery.sql(request)
         let runs = try await database.read { db in
             let infos = try await db.raw(query).all().map(RunStore.decode)

@@ -104,7 +104,7 @@ struct MLflowAPIErrorTests {
     @Test("An oversized body is 413 with an MLflow error body")
     func oversized() async throws {
         try await Self.withClient { client in
-            let big = #"{"run_id": "x", "tags": [{"key": "k", "value": ""# + String(repeating: "a", count: 33 * 1024 * 1024) + #""}]}"#
+            let big = #"{"run_id": "x", "tags": [{"key": "k", "value": ""# + String(repeating: "a", count: 11 * 1024 * 1024) + #""}]}"#
             let response = try await Self.post(client, "/runs/log-batch", big)
             #expect(response.status.code == 413)
             #expect(try Self.error(response).message.contains("larger than the limit"))

@@ -72,10 +72,24 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
-def backend():
-    b = Backend()
-    yield b
-    b.drop_all()
+def backends():
+    """Backend per kind ("sqlite" / "postgres"), created on first use; postgres DBs dropped at the end."""
+    made: dict[str, Backend] = {}
+
+    def get(kind: str = BACKEND_KIND) -> Backend:
+        if kind not in made:
+            made[kind] = Backend(kind)
+        return made[kind]
+
+    yield get
+    for b in made.values():
+        b.drop_all()
+
+
+@pytest.fixture(scope="session")
+def backend(backends):
+    """The backend selected by CAIRN_E2E_BACKEND."""
+    return backends()
 
 
 def _start_or_fail(server: ServerProcess) -> ServerProcess:
@@ -100,14 +114,17 @@ def server(tmp_path_factory, backend):
 
 
 @pytest.fixture
-def server_factory(tmp_path, backend):
-    """Start private servers (fresh backend each) for tests that stop, kill or restart them."""
+def server_factory(tmp_path, backends):
+    """Start private servers (fresh backend each) for tests that stop, kill or restart them.
+
+    `server_factory(name, backend_kind=None)`; backend_kind defaults to CAIRN_E2E_BACKEND.
+    """
     started: list[ServerProcess] = []
 
-    def make(name: str = "server") -> ServerProcess:
+    def make(name: str = "server", backend_kind: str | None = None) -> ServerProcess:
         base = tmp_path / name
         srv = ServerProcess(
-            store_uri=backend.new_store_uri(base / "db"),
+            store_uri=backends(backend_kind or BACKEND_KIND).new_store_uri(base / "db"),
             artifacts_dir=base / "artifacts",
             log_path=base / "server.log",
         )

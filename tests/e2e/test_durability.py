@@ -3,6 +3,7 @@ backend, and check that every acknowledged write survived and that no batch is h
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 
@@ -28,8 +29,12 @@ def no_client_retries(monkeypatch):
     monkeypatch.setenv("MLFLOW_HTTP_REQUEST_TIMEOUT", "10")
 
 
-def test_sigkill_mid_stream_loses_no_acknowledged_batch(server_factory, no_client_retries):
-    srv = server_factory("durable")
+@pytest.mark.parametrize("backend_kind", ["sqlite", "postgres"])
+def test_sigkill_mid_stream_loses_no_acknowledged_batch(server_factory, no_client_retries,
+                                                         backend_kind):
+    if backend_kind == "postgres" and not os.environ.get("CAIRN_E2E_POSTGRES_URI"):
+        pytest.skip("set CAIRN_E2E_POSTGRES_URI to run the postgres durability test")
+    srv = server_factory("durable", backend_kind)
     client = MlflowClient(tracking_uri=srv.url)
     exp_id = client.create_experiment("durability")
     run_id = client.create_run(exp_id).info.run_id

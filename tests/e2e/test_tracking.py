@@ -120,18 +120,36 @@ def test_metric_history_with_steps(fluent, name):
 
     history = fluent.get_metric_history(run.info.run_id, "loss")
     assert len(history) == 22
-    assert [(m.step, m.value) for m in history[:20]] == list(enumerate(values))
     assert sorted((m.step, m.value) for m in history) == sorted(
         list(enumerate(values)) + [(5, 42.0), (3, -1.0)]
     )
     assert all(m.key == "loss" and m.timestamp > 0 for m in history)
-    timestamps = [m.timestamp for m in history]
-    assert timestamps == sorted(timestamps)
 
     # run.data.metrics holds the latest point: the highest step wins
     assert fluent.get_run(run.info.run_id).data.metrics["loss"] == values[-1]
     # a key that was never logged has an empty history
     assert fluent.get_metric_history(run.info.run_id, "never-logged") == []
+
+
+def test_metric_history_order_is_timestamp_then_step(fluent, name):
+    """MLflow returns get-history ordered by (timestamp, step, value), not by step alone."""
+    exp_id = fluent.create_experiment(name)
+    run_id = fluent.create_run(exp_id).info.run_id
+    base = int(time.time() * 1000)
+    points = [  # (timestamp, step, value), logged in this order
+        (base + 10, 0, 1.0),
+        (base + 20, 1, 0.5),
+        (base + 30, 2, 0.25),
+        (base + 40, 1, 0.75),   # late point for an earlier step
+        (base + 5, 7, 9.0),     # earliest timestamp, logged last
+        (base + 20, 0, 3.0),    # same timestamp as step 1: step breaks the tie
+    ]
+    for ts, step, v in points:
+        fluent.log_metric(run_id, "m", v, timestamp=ts, step=step)
+    history = fluent.get_metric_history(run_id, "m")
+    assert [(m.timestamp, m.step, m.value) for m in history] == sorted(points)
+    # "latest" is by step first, then timestamp
+    assert fluent.get_run(run_id).data.metrics["m"] == 9.0
 
 
 def test_log_batch_via_client(fluent, name):

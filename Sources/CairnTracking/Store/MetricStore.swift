@@ -15,7 +15,7 @@ enum MetricStore {
             if let current = latest[metric.key], !metric.isLater(than: current) { continue }
             latest[metric.key] = metric
         }
-        try await insert.ignoringConflicts(with: ["run_id", "key", "step", "timestamp", "value", "is_nan"]).run()
+        try await insert.ignoringConflicts(with: ["run_id", "key", "timestamp", "step", "value", "is_nan"]).run()
         for metric in latest.values {
             try await db.raw("""
                 INSERT INTO latest_metrics (run_id, key, step, timestamp, value, is_nan)
@@ -45,11 +45,11 @@ enum MetricStore {
         return result
     }
 
-    /// One page of a metric's history in (step, timestamp, value) order.
+    /// One page of a metric's history in MLflow's order: (timestamp, step, value).
     static func history(runID: String, key: String, offset: Int, limit: Int?, on db: any SQLDatabase) async throws -> [Metric] {
         var query: SQLQueryString = """
             SELECT key, step, timestamp, value, is_nan, model_id, dataset_name, dataset_digest FROM metrics
-            WHERE run_id = \(bind: runID) AND key = \(bind: key) ORDER BY step, timestamp, value
+            WHERE run_id = \(bind: runID) AND key = \(bind: key) ORDER BY timestamp, step, value
             """
         if let limit { query += " LIMIT \(bind: limit) OFFSET \(bind: offset)" }
         return try await db.raw(query).all().map(decode)

@@ -46,6 +46,7 @@ public enum TrackingSchema {
                 PRIMARY KEY (run_id, key))
             """,
             // Every logged point; identical points collapse (MLflow's primary key), so retries are harmless.
+            // Key order serves history reads, which MLflow returns by (timestamp, step, value).
             """
             CREATE TABLE metrics (
                 run_id TEXT NOT NULL REFERENCES runs (run_id),
@@ -57,7 +58,7 @@ public enum TrackingSchema {
                 model_id TEXT,
                 dataset_name TEXT,
                 dataset_digest TEXT,
-                PRIMARY KEY (run_id, key, step, timestamp, value, is_nan))
+                PRIMARY KEY (run_id, key, timestamp, step, value, is_nan))
             """,
             // The greatest (step, timestamp, value) per key: what runs/get and search read.
             """
