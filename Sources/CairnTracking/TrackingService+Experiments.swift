@@ -111,6 +111,9 @@ extension TrackingService {
     }
 
     static func requireExperiment(id: String, on db: any SQLDatabase) async throws -> Experiment {
+        guard Int64(id) != nil else {
+            throw CairnError.invalidParameter("Invalid experiment ID '\(id)'. Experiment ID must be a valid integer.")
+        }
         guard let experiment = try await ExperimentStore.get(id: id, on: db) else {
             throw CairnError.notFound("No Experiment with id=\(id) exists")
         }

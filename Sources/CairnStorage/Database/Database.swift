@@ -52,6 +52,22 @@ public final class Database: Sendable {
     }
 }
 
+/// Runs `body` between `begin` and COMMIT on one connection, rolling back if it throws.
+func runTransaction<R: Sendable>(on db: any SQLDatabase, begin: String, logger: Logger,
+                                 _ body: (any SQLDatabase) async throws -> R) async throws -> R {
+    try await db.raw("\(unsafeRaw: begin)").run()
+    do {
+        let result = try await body(db)
+        try await db.raw("COMMIT").run()
+        return result
+    } catch {
+        do { try await db.raw("ROLLBACK").run() } catch {
+            logger.error("Rollback failed: \(error)")
+        }
+        throw error
+    }
+}
+
 /// One engine's way of handing out connections and transactions.
 protocol DatabaseBackend: Sendable {
     func read<R: Sendable>(_ body: (any SQLDatabase) async throws -> R) async throws -> R

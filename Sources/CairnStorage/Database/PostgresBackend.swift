@@ -40,6 +40,8 @@ final class PostgresBackend: DatabaseBackend {
     }
 
     func transaction<R: Sendable>(_ body: (any SQLDatabase) async throws -> R) async throws -> R {
+        // Written out rather than calling `runTransaction`: handing the caller's non-Sendable
+        // closure on from inside the pool's closure is a region-isolation error in Swift 6.
         try await client.withConnection { connection in
             let db = connection.sql(queryLogLevel: nil)
             try await db.raw("BEGIN").run()

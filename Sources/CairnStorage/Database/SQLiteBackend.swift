@@ -54,18 +54,7 @@ final class SQLiteBackend: DatabaseBackend {
 
     func transaction<R: Sendable>(_ body: (any SQLDatabase) async throws -> R) async throws -> R {
         try await writeLock.withLock {
-            let db = writer.sql(queryLogLevel: nil)
-            try await db.raw("BEGIN IMMEDIATE").run()
-            do {
-                let result = try await body(db)
-                try await db.raw("COMMIT").run()
-                return result
-            } catch {
-                do { try await db.raw("ROLLBACK").run() } catch {
-                    logger.error("SQLite rollback failed: \(error)")
-                }
-                throw error
-            }
+            try await runTransaction(on: writer.sql(queryLogLevel: nil), begin: "BEGIN IMMEDIATE", logger: logger, body)
         }
     }
 
