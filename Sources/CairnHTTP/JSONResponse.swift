@@ -1,23 +1,14 @@
-import Foundation
 import Hummingbird
 
 /// Encodes response bodies as MLflow does: snake_case keys given by the DTOs, unset fields omitted,
 /// NaN and infinities as the strings "NaN", "Infinity" and "-Infinity".
 public enum JSONResponse {
-    public static func encoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(
-            positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        return encoder
-    }
-
     public static func make(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
-        let data = try encoder().encode(value)
+        let bytes = try StreamingJSONEncoder.encode(value)
         return Response(
             status: status,
             headers: [.contentType: "application/json"],
-            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+            body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
     /// `{}`: what MLflow's write endpoints answer.

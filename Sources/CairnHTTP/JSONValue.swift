@@ -1,6 +1,6 @@
 /// A parsed JSON document, keeping integers apart from fractions and booleans apart from numbers
 /// so that type errors can be reported the way MLflow reports them.
-public enum JSONValue: Sendable, Equatable, Decodable {
+public enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     case int(Int64)
@@ -9,23 +9,9 @@ public enum JSONValue: Sendable, Equatable, Decodable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let value = try? container.decode(Bool.self) {
-            self = .bool(value)
-        } else if let value = try? container.decode(Int64.self) {
-            self = .int(value)
-        } else if let value = try? container.decode(Double.self) {
-            self = .double(value)
-        } else if let value = try? container.decode(String.self) {
-            self = .string(value)
-        } else if let value = try? container.decode([JSONValue].self) {
-            self = .array(value)
-        } else {
-            self = .object(try container.decode([String: JSONValue].self))
-        }
+    /// Parses a JSON document (see `JSONParser`).
+    public static func parse(_ bytes: some Collection<UInt8>) throws -> JSONValue {
+        try JSONParser.parse(bytes)
     }
 
     /// The value as MLflow's error messages print it (`123`, `'abc'`, `True`).

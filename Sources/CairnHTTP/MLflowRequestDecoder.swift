@@ -40,12 +40,9 @@ public enum MLflowRequestDecoder {
         if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return [:] }
         let value: JSONValue
         do {
-            if TrailingCommaCheck.containsTrailingComma(bytes) {
-                throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "Trailing comma before a closing bracket."))
-            }
-            value = try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+            value = try JSONValue.parse(bytes)
         } catch {
-            throw CairnError(.malformedRequest, "Malformed JSON in request body: \(describe(error))", httpStatus: 400)
+            throw CairnError(.malformedRequest, "Malformed JSON in request body: \(error)", httpStatus: 400)
         }
         switch value {
         case .object(let fields):
@@ -58,13 +55,5 @@ public enum MLflowRequestDecoder {
         default:
             throw CairnError(.malformedRequest, "Malformed request body: expected a JSON object, got \(value.pythonTypeName).", httpStatus: 400)
         }
-    }
-
-    private static func describe(_ error: any Error) -> String {
-        if case DecodingError.dataCorrupted(let context) = error {
-            let underlying = (context.underlyingError as? NSError)?.userInfo[NSDebugDescriptionErrorKey] as? String
-            return underlying ?? context.debugDescription
-        }
-        return String(describing: error)
     }
 }

@@ -38,7 +38,7 @@ enum LoggedModelStore {
             """).all()
         var metrics: [String: [Metric]] = [:]
         for row in metricRows {
-            var metric = try MetricStore.decode(row)
+            var metric = try MetricStore.decode(row, withOrigin: true)
             metric.runID = try row.decode(column: "run_id", as: String.self)
             metric.modelID = try row.decode(column: "model_id", as: String.self)
             metrics[metric.modelID!, default: []].append(metric)

@@ -40,7 +40,7 @@ enum MetricStore {
             """).all()
         var result: [String: [Metric]] = [:]
         for row in rows {
-            result[try row.decode(column: "run_id", as: String.self), default: []].append(try decode(row))
+            result[try row.decode(column: "run_id", as: String.self), default: []].append(try decode(row, withOrigin: false))
         }
         return result
     }
@@ -52,7 +52,7 @@ enum MetricStore {
             WHERE run_id = \(bind: runID) AND key = \(bind: key) ORDER BY timestamp, step, value
             """
         if let limit { query += " LIMIT \(bind: limit) OFFSET \(bind: offset)" }
-        return try await db.raw(query).all().map(decode)
+        return try await db.raw(query).all().map { try decode($0, withOrigin: true) }
     }
 
     /// Points of `key` for several runs within a step range, for charts (bulk-interval).
@@ -66,7 +66,7 @@ enum MetricStore {
             if let steps { query += " AND step >= \(bind: steps.lowerBound) AND step <= \(bind: steps.upperBound)" }
             query += " ORDER BY step, timestamp LIMIT \(bind: limitPerRun)"
             result += try await db.raw(query).all().map { row in
-                var metric = try decode(row)
+                var metric = try decode(row, withOrigin: true)
                 metric.runID = runID
                 return metric
             }
@@ -74,16 +74,16 @@ enum MetricStore {
         return result
     }
 
-    static func decode(_ row: any SQLRow) throws -> Metric {
+    /// Decodes a point; `withOrigin` also reads the model and dataset columns a query selected.
+    static func decode(_ row: any SQLRow, withOrigin: Bool) throws -> Metric {
         let isNaN = try row.decode(column: "is_nan", as: Int.self) != 0
-        let columns = Set(row.allColumns)
         return Metric(
             key: try row.decode(column: "key", as: String.self),
             value: isNaN ? .nan : try row.decode(column: "value", as: Double.self),
             timestamp: try row.decode(column: "timestamp", as: Int64.self),
             step: try row.decode(column: "step", as: Int64.self),
-            modelID: columns.contains("model_id") ? try row.decode(column: "model_id", as: String?.self) : nil,
-            datasetName: columns.contains("dataset_name") ? try row.decode(column: "dataset_name", as: String?.self) : nil,
-            datasetDigest: columns.contains("dataset_digest") ? try row.decode(column: "dataset_digest", as: String?.self) : nil)
+            modelID: withOrigin ? try row.decode(column: "model_id", as: String?.self) : nil,
+            datasetName: withOrigin ? try row.decode(column: "dataset_name", as: String?.self) : nil,
+            datasetDigest: withOrigin ? try row.decode(column: "dataset_digest", as: String?.self) : nil)
     }
 }

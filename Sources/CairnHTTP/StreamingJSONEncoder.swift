@@ -1,0 +1,264 @@
+/// An `Encoder` that writes JSON bytes as it goes, for response bodies. Foundation's JSONEncoder
+/// first builds a tree of boxed values and then serialises it, which dominated the time of large
+/// answers (metric histories, run searches). Output follows MLflow's server: nil optionals are
+/// omitted, NaN and infinities are the strings "NaN", "Infinity" and "-Infinity", and doubles
+/// use the shortest form that reads back exactly.
+public enum StreamingJSONEncoder {
+    public static func encode(_ value: some Encodable) throws -> [UInt8] {
+        let output = Output()
+        output.bytes.reserveCapacity(1024)
+        try output.write(value, codingPath: [])
+        return output.bytes
+    }
+
+    final class Output {
+        var bytes: [UInt8] = []
+
+        func write(_ value: some Encodable, codingPath: [any CodingKey]) throws {
+            if writePrimitive(value) { return }
+            let encoder = ValueEncoder(output: self, codingPath: codingPath)
+            try value.encode(to: encoder)
+            encoder.close()
+        }
+
+        /// Writes common leaf types directly, without going through an encoder.
+        func writePrimitive(_ value: some Encodable) -> Bool {
+            switch value {
+            case let string as String: writeString(string)
+            case let number as Int64: append(String(number))
+            case let number as Int: append(String(number))
+            case let number as Double: writeDouble(number)
+            case let flag as Bool: append(flag ? "true" : "false")
+            default: return false
+            }
+            return true
+        }
+
+        func append(_ text: String) { bytes.append(contentsOf: text.utf8) }
+
+        func writeDouble(_ value: Double) {
+            if value.isNaN { append("\"NaN\"") }
+            else if value == .infinity { append("\"Infinity\"") }
+            else if value == -.infinity { append("\"-Infinity\"") }
+            else { append(value.description) }
+        }
+
+        func writeString(_ string: String) {
+            bytes.append(UInt8(ascii: "\""))
+            let utf8 = string.utf8
+            if !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+                bytes.append(contentsOf: utf8)
+                bytes.append(UInt8(ascii: "\""))
+                return
+            }
+            for byte in utf8 {
+                switch byte {
+                case UInt8(ascii: "\""): append("\\\"")
+                case UInt8(ascii: "\\"): append("\\\\")
+                case 0x0A: append("\\n")
+                case 0x0D: append("\\r")
+                case 0x09: append("\\t")
+                case 0..<0x20:
+                    let hex = String(byte, radix: 16)
+                    append("\\u" + String(repeating: "0", count: 4 - hex.count) + hex)
+                default: bytes.append(byte)
+                }
+            }
+            bytes.append(UInt8(ascii: "\""))
+        }
+    }
+
+    /// The encoder for one value: opens at most one container and closes it when the value is done.
+    final class ValueEncoder: Encoder {
+        enum Opened { case none, keyed, unkeyed, single }
+
+        let output: Output
+        let codingPath: [any CodingKey]
+        var userInfo: [CodingUserInfoKey: Any] { [:] }
+        var opened = Opened.none
+        /// Elements written so far into the open container (for commas).
+        var count = 0
+        /// Nested containers handed out by this encoder's containers and not yet closed. They are
+        /// closed, in order, before this encoder writes its next element or its own closer, which is
+        /// right for the usual sequential use (finish a nested container, then go on).
+        var openChildren: [ValueEncoder] = []
+
+        init(output: Output, codingPath: [any CodingKey]) {
+            self.output = output
+            self.codingPath = codingPath
+        }
+
+        func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
+            if opened == .none {
+                opened = .keyed
+                output.bytes.append(UInt8(ascii: "{"))
+            }
+            return KeyedEncodingContainer(KeyedContainer<Key>(encoder: self))
+        }
+
+        func unkeyedContainer() -> any UnkeyedEncodingContainer {
+            if opened == .none {
+                opened = .unkeyed
+                output.bytes.append(UInt8(ascii: "["))
+            }
+            return UnkeyedContainer(encoder: self)
+        }
+
+        func singleValueContainer() -> any SingleValueEncodingContainer {
+            opened = .single
+            return SingleContainer(encoder: self)
+        }
+
+        /// Writes the comma before every element but the first.
+        func separator() {
+            closeChildren()
+            if count > 0 { output.bytes.append(UInt8(ascii: ",")) }
+            count += 1
+        }
+
+        func closeChildren() {
+            for child in openChildren { child.close() }
+            openChildren.removeAll()
+        }
+
+        /// A child encoder for a nested container or super-encoder, closed by `closeChildren`.
+        func child(codingPath: [any CodingKey]) -> ValueEncoder {
+            let child = ValueEncoder(output: output, codingPath: codingPath)
+            openChildren.append(child)
+            return child
+        }
+
+        func close() {
+            closeChildren()
+            switch opened {
+            case .keyed: output.bytes.append(UInt8(ascii: "}"))
+            case .unkeyed: output.bytes.append(UInt8(ascii: "]"))
+            case .none: output.append("{}")  // a type that encodes nothing is an empty object
+            case .single: break
+            }
+        }
+    }
+
+    struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
+        let encoder: ValueEncoder
+        var codingPath: [any CodingKey] { encoder.codingPath }
+
+        private func key(_ key: Key) {
+            encoder.separator()
+            encoder.output.writeString(key.stringValue)
+            encoder.output.bytes.append(UInt8(ascii: ":"))
+        }
+
+        mutating func encodeNil(forKey key: Key) throws {
+            self.key(key)
+            encoder.output.append("null")
+        }
+
+        mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
+            self.key(key)
+            try encoder.output.write(value, codingPath: codingPath + [key])
+        }
+
+        // Concrete overloads: synthesized `encode(to:)` calls these for leaf fields, which skips
+        // the generic path's dynamic casts on the hot loop of large responses.
+        mutating func encode(_ value: String, forKey key: Key) throws {
+            self.key(key)
+            encoder.output.writeString(value)
+        }
+
+        mutating func encode(_ value: Int64, forKey key: Key) throws {
+            self.key(key)
+            encoder.output.append(String(value))
+        }
+
+        mutating func encode(_ value: Int, forKey key: Key) throws {
+            self.key(key)
+            encoder.output.append(String(value))
+        }
+
+        mutating func encode(_ value: Double, forKey key: Key) throws {
+            self.key(key)
+            encoder.output.writeDouble(value)
+        }
+
+        mutating func encode(_ value: Bool, forKey key: Key) throws {
+            self.key(key)
+            encoder.output.append(value ? "true" : "false")
+        }
+
+        mutating func encodeIfPresent(_ value: String?, forKey key: Key) throws {
+            if let value { try encode(value, forKey: key) }
+        }
+
+        mutating func encodeIfPresent(_ value: Int64?, forKey key: Key) throws {
+            if let value { try encode(value, forKey: key) }
+        }
+
+        mutating func encodeIfPresent(_ value: Double?, forKey key: Key) throws {
+            if let value { try encode(value, forKey: key) }
+        }
+
+        mutating func encodeIfPresent(_ value: Bool?, forKey key: Key) throws {
+            if let value { try encode(value, forKey: key) }
+        }
+
+        mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
+            self.key(key)
+            return encoder.child(codingPath: codingPath + [key]).container(keyedBy: keyType)
+        }
+
+        mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
+            self.key(key)
+            return encoder.child(codingPath: codingPath + [key]).unkeyedContainer()
+        }
+
+        mutating func superEncoder() -> any Encoder { superEncoder(forKey: Key(stringValue: "super")!) }
+
+        mutating func superEncoder(forKey key: Key) -> any Encoder {
+            self.key(key)
+            return encoder.child(codingPath: codingPath + [key])
+        }
+    }
+
+    struct UnkeyedContainer: UnkeyedEncodingContainer {
+        let encoder: ValueEncoder
+        var codingPath: [any CodingKey] { encoder.codingPath }
+        var count: Int { encoder.count }
+
+        mutating func encodeNil() throws {
+            encoder.separator()
+            encoder.output.append("null")
+        }
+
+        mutating func encode<T: Encodable>(_ value: T) throws {
+            encoder.separator()
+            try encoder.output.write(value, codingPath: codingPath)
+        }
+
+        mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
+            encoder.separator()
+            return encoder.child(codingPath: codingPath).container(keyedBy: keyType)
+        }
+
+        mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
+            encoder.separator()
+            return encoder.child(codingPath: codingPath).unkeyedContainer()
+        }
+
+        mutating func superEncoder() -> any Encoder {
+            encoder.separator()
+            return encoder.child(codingPath: codingPath)
+        }
+    }
+
+    struct SingleContainer: SingleValueEncodingContainer {
+        let encoder: ValueEncoder
+        var codingPath: [any CodingKey] { encoder.codingPath }
+
+        mutating func encodeNil() throws { encoder.output.append("null") }
+
+        mutating func encode<T: Encodable>(_ value: T) throws {
+            try encoder.output.write(value, codingPath: codingPath)
+        }
+    }
+}
