@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 import mlflow
+import requests
 from mlflow import MlflowClient
 from mlflow.entities import Metric, Param
 
@@ -150,6 +151,29 @@ def page_all(client: MlflowClient, experiment_id: str, page_size: int) -> int:
             return seen
 
 
+class RawHttp:
+    """The same requests the client sends, as plain HTTP: what the server itself costs, without the
+    client's conversion of JSON into entity objects (about 100 ms for a 5,000-point history,
+    whichever server answered), which caps the ratio any server can reach through the client."""
+
+    def __init__(self, tracking_uri: str):
+        self.base = tracking_uri.rstrip("/") + "/api/2.0/mlflow"
+        self.session = requests.Session()
+
+    def get(self, path: str, params: dict) -> dict:
+        response = self.session.get(self.base + path, params=params, timeout=120)
+        response.raise_for_status()
+        return response.json()
+
+    def post(self, path: str, body: dict) -> dict:
+        response = self.session.post(self.base + path, json=body, timeout=120)
+        response.raise_for_status()
+        return response.json()
+
+    def search(self, experiment_id: str, **fields) -> dict:
+        return self.post("/runs/search", {"experiment_ids": [experiment_id], "run_view_type": "ACTIVE_ONLY", **fields})
+
+
 # ---------------------------------------------------------------- workload
 
 
@@ -181,6 +205,28 @@ def bench_log_metric(client: MlflowClient, cfg: Config) -> list[Result]:
     return latency_results("log_metric", f"log_metric ({cfg.log_metric_calls} calls)", samples)
 
 
+def bench_log_metric_http(http: RawHttp, client: MlflowClient, cfg: Config) -> list[Result]:
+    run_id = new_run(client, new_experiment(client, "log-metric-http"))
+    samples = time_calls(
+        lambda i: http.post("/runs/log-metric", {"run_id": run_id, "key": "loss", "value": 1.0 / (i + 1),
+                                                 "timestamp": now_ms(), "step": i}),
+        cfg.log_metric_calls,
+    )
+    check(len(client.get_metric_history(run_id, "loss")) == cfg.log_metric_calls, "log-metric lost points")
+    return latency_results("http_log_metric", f"[HTTP] log-metric ({cfg.log_metric_calls} calls)", samples)
+
+
+def bench_http_floor(http: RawHttp, cfg: Config) -> list[Result]:
+    """A POST that the server answers at once (an unknown route, 404): the cost of the HTTP client
+    and the loopback alone, which no server can go below."""
+    def post(_: int) -> None:
+        response = http.session.post(http.base + "/no-such-endpoint", json={"run_id": "x"}, timeout=30)
+        check(response.status_code == 404, f"unknown route answered {response.status_code}")
+
+    return latency_results("http_floor", f"[HTTP] floor: POST answered at once ({cfg.log_metric_calls} calls)",
+                           time_calls(post, cfg.log_metric_calls))
+
+
 def bench_log_batch(client: MlflowClient, cfg: Config) -> list[Result]:
     run_id = new_run(client, new_experiment(client, "log-batch"))
     steps_per_call = cfg.batch_size // cfg.batch_keys
@@ -197,7 +243,26 @@ def bench_log_batch(client: MlflowClient, cfg: Config) -> list[Result]:
     return [Result("log_batch_points_per_s", label, round(rate, 2), "points/s", "higher")]
 
 
-def bench_metric_history(client: MlflowClient, cfg: Config) -> list[Result]:
+def bench_log_batch_http(http: RawHttp, client: MlflowClient, cfg: Config) -> list[Result]:
+    run_id = new_run(client, new_experiment(client, "log-batch-http"))
+    steps_per_call = cfg.batch_size // cfg.batch_keys
+    bodies = [
+        {"run_id": run_id, "metrics": [
+            {"key": m.key, "value": m.value, "timestamp": m.timestamp, "step": m.step}
+            for m in metric_points(cfg.batch_keys, i * steps_per_call, cfg.batch_size)
+        ]}
+        for i in range(cfg.batch_calls)
+    ]
+    samples = time_calls(lambda i: http.post("/runs/log-batch", bodies[i]), cfg.batch_calls)
+    points = cfg.batch_calls * cfg.batch_size
+    history = client.get_metric_history(run_id, "m0")
+    check(len(history) == points // cfg.batch_keys, f"log-batch kept {len(history)} points of m0")
+    rate = points / (sum(samples) / 1000.0)
+    label = f"[HTTP] log-batch {cfg.batch_size} metrics/call ({cfg.batch_calls} calls)"
+    return [Result("http_log_batch_points_per_s", label, round(rate, 2), "points/s", "higher")]
+
+
+def bench_metric_history(client: MlflowClient, http: RawHttp, cfg: Config) -> list[Result]:
     run_id = new_run(client, new_experiment(client, "history"))
     log_points(client, run_id, "curve", cfg.history_points, cfg.batch_size)
 
@@ -205,9 +270,13 @@ def bench_metric_history(client: MlflowClient, cfg: Config) -> list[Result]:
         n = len(client.get_metric_history(run_id, "curve"))
         check(n == cfg.history_points, f"get_metric_history returned {n} points")
 
-    samples = time_calls(fetch, cfg.history_calls)
+    def fetch_http(_: int) -> None:
+        body = http.get("/metrics/get-history", {"run_id": run_id, "metric_key": "curve", "max_results": 25000})
+        check(len(body.get("metrics", [])) == cfg.history_points, "get-history returned a wrong number of points")
+
     label = f"get_metric_history {cfg.history_points} points ({cfg.history_calls} calls)"
-    return latency_results("metric_history", label, samples, pcts=(50,))
+    return latency_results("metric_history", label, time_calls(fetch, cfg.history_calls), pcts=(50,)) + \
+        latency_results("http_metric_history", "[HTTP] " + label, time_calls(fetch_http, cfg.history_calls), pcts=(50,))
 
 
 @dataclass(frozen=True)
@@ -242,7 +311,7 @@ def seed_runs(client: MlflowClient, cfg: Config) -> tuple[str, list[SeededRun]]:
     return exp, runs
 
 
-def bench_search(client: MlflowClient, cfg: Config, exp: str, runs: list[SeededRun]) -> list[Result]:
+def bench_search(client: MlflowClient, http: RawHttp, cfg: Config, exp: str, runs: list[SeededRun]) -> list[Result]:
     matching = sorted((r.acc for r in runs if r.acc > 0.5 and r.model == "rf"), reverse=True)
     expected = matching[: cfg.search_max_results]
 
@@ -253,33 +322,54 @@ def bench_search(client: MlflowClient, cfg: Config, exp: str, runs: list[SeededR
         got = [r.data.metrics["acc"] for r in found]
         check(got == expected, f"filtered search returned {len(got)} runs, expected {len(expected)} in order")
 
-    samples = time_calls(search, cfg.search_calls)
+    def search_http(_: int) -> None:
+        body = http.search(exp, filter=SEARCH_FILTER, order_by=SEARCH_ORDER_BY, max_results=cfg.search_max_results)
+        got = [next(m["value"] for m in r["data"]["metrics"] if m["key"] == "acc") for r in body.get("runs", [])]
+        check(got == expected, f"filtered runs/search returned {len(got)} runs, expected {len(expected)} in order")
+
     label = (
         f"search_runs filter+order_by over {cfg.search_runs} runs, "
         f"max_results={cfg.search_max_results} ({cfg.search_calls} calls)"
     )
-    return latency_results("search_filtered", label, samples, pcts=(50,))
+    return latency_results("search_filtered", label, time_calls(search, cfg.search_calls), pcts=(50,)) + \
+        latency_results("http_search_filtered", "[HTTP] " + label, time_calls(search_http, cfg.search_calls), pcts=(50,))
 
 
-def bench_paging(client: MlflowClient, cfg: Config, exp: str) -> list[Result]:
+def bench_paging(client: MlflowClient, http: RawHttp, cfg: Config, exp: str) -> list[Result]:
     def one_pass(_: int) -> None:
         n = page_all(client, exp, cfg.page_size)
         check(n == cfg.search_runs, f"paging saw {n} runs, expected {cfg.search_runs}")
 
-    samples = time_calls(one_pass, cfg.page_passes)
+    def one_pass_http(_: int) -> None:
+        seen, token = set(), None
+        while True:
+            body = http.search(exp, max_results=cfg.page_size, **({"page_token": token} if token else {}))
+            seen.update(r["info"]["run_id"] for r in body.get("runs", []))
+            token = body.get("next_page_token")
+            if not token:
+                break
+        check(len(seen) == cfg.search_runs, f"runs/search paging saw {len(seen)} runs, expected {cfg.search_runs}")
+
     label = (
         f"page through {cfg.search_runs} runs, max_results={cfg.page_size} "
         f"(total; p50 of {cfg.page_passes} passes)"
     )
-    return [Result("paging_total_ms", label, round(statistics.median(samples), 2), "ms", "lower")]
+    return [
+        Result("paging_total_ms", label, round(statistics.median(time_calls(one_pass, cfg.page_passes)), 2), "ms", "lower"),
+        Result("http_paging_total_ms", "[HTTP] " + label,
+               round(statistics.median(time_calls(one_pass_http, cfg.page_passes)), 2), "ms", "lower"),
+    ]
 
 
-def run_all(client: MlflowClient, cfg: Config, log: Callable[[str], None]) -> list[Result]:
+def run_all(client: MlflowClient, http: RawHttp, cfg: Config, log: Callable[[str], None]) -> list[Result]:
     steps: list[tuple[str, Callable[[], list[Result]]]] = [
         ("create_run", lambda: bench_create_run(client, cfg)),
         ("log_metric", lambda: bench_log_metric(client, cfg)),
+        ("log_metric over HTTP", lambda: bench_log_metric_http(http, client, cfg)),
+        ("HTTP floor", lambda: bench_http_floor(http, cfg)),
         ("log_batch", lambda: bench_log_batch(client, cfg)),
-        ("get_metric_history", lambda: bench_metric_history(client, cfg)),
+        ("log_batch over HTTP", lambda: bench_log_batch_http(http, client, cfg)),
+        ("get_metric_history", lambda: bench_metric_history(client, http, cfg)),
     ]
     results: list[Result] = []
     log("warm-up")
@@ -290,9 +380,9 @@ def run_all(client: MlflowClient, cfg: Config, log: Callable[[str], None]) -> li
     log(f"seeding {cfg.search_runs} runs (untimed)")
     exp, runs = seed_runs(client, cfg)
     log("search_runs (filtered)")
-    results += bench_search(client, cfg, exp, runs)
+    results += bench_search(client, http, cfg, exp, runs)
     log("search_runs (paging)")
-    results += bench_paging(client, cfg, exp)
+    results += bench_paging(client, http, cfg, exp)
     return results
 
 
@@ -314,7 +404,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[{args.label}] {time.strftime('%H:%M:%S')} {msg}", file=sys.stderr, flush=True)
 
     started = time.perf_counter()
-    results = run_all(client, cfg, log)
+    results = run_all(client, RawHttp(args.tracking_uri), cfg, log)
     elapsed = time.perf_counter() - started
     log(f"done in {elapsed:.1f}s")
 
