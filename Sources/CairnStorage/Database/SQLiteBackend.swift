@@ -49,12 +49,12 @@ final class SQLiteBackend: DatabaseBackend {
     func read<R: Sendable>(_ body: (any SQLDatabase) async throws -> R) async throws -> R {
         let index = nextReader.wrappingAdd(1, ordering: .relaxed).oldValue
         let connection = readers[abs(index % readers.count)]
-        return try await body(connection.sql(queryLogLevel: nil))
+        return try await body(SQLiteSQLConnection(connection: connection, logger: logger))
     }
 
     func transaction<R: Sendable>(_ body: (any SQLDatabase) async throws -> R) async throws -> R {
         try await writeLock.withLock {
-            try await runTransaction(on: writer.sql(queryLogLevel: nil), begin: "BEGIN IMMEDIATE", logger: logger, body)
+            try await runTransaction(on: SQLiteSQLConnection(connection: writer, logger: logger), begin: "BEGIN IMMEDIATE", logger: logger, body)
         }
     }
 
