@@ -21,16 +21,15 @@ public enum StreamingJSONEncoder {
             encoder.close()
         }
 
-        /// Writes common leaf types directly, without going through an encoder.
-        func writePrimitive(_ value: some Encodable) -> Bool {
-            switch value {
-            case let string as String: writeString(string)
-            case let number as Int64: append(String(number))
-            case let number as Int: append(String(number))
-            case let number as Double: writeDouble(number)
-            case let flag as Bool: append(flag ? "true" : "false")
-            default: return false
-            }
+        /// Writes common leaf types directly, without going through an encoder. Comparing metatypes
+        /// first keeps the common miss (a nested message) cheap: no dynamic cast is attempted.
+        func writePrimitive<T: Encodable>(_ value: T) -> Bool {
+            if T.self == String.self { writeString(value as! String) }
+            else if T.self == Int64.self { append(String(value as! Int64)) }
+            else if T.self == Int.self { append(String(value as! Int)) }
+            else if T.self == Double.self { writeDouble(value as! Double) }
+            else if T.self == Bool.self { append((value as! Bool) ? "true" : "false") }
+            else { return false }
             return true
         }
 
