@@ -153,6 +153,8 @@ struct TrackingServiceTests {
             } while token != nil
             #expect(seen.count == 25 && Set(seen).count == 25)
 
+            let nonNumeric = try await service.searchRuns(experimentIDs: ["not-a-number"], filter: nil, orderBy: [], viewType: .all, maxResults: nil, pageToken: nil)
+            #expect(nonNumeric.items.isEmpty)
             #expect(await Self.code { _ = try await search("metrics.acc >> 1") } == .invalidParameterValue)
             #expect(await Self.code { _ = try await search("params.model = 'rf' OR params.model = 'x'") } == .invalidParameterValue)
             #expect(await Self.code { _ = try await search(nil, max: 50001) } == .invalidParameterValue)

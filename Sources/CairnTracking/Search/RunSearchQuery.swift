@@ -16,7 +16,8 @@ public struct RunSearchRequest: Sendable {
 /// `LEFT JOIN`, so one row per run comes back and missing values sort last.
 enum RunSearchQuery {
     static func sql(_ request: RunSearchRequest) throws -> SQLQueryString {
-        let experimentIDs = request.experimentIDs.compactMap { Int64($0) }
+        // Ids are strings on the wire; one that is not a number matches nothing (and keeps the list non-empty).
+        let experimentIDs = request.experimentIDs.map { Int64($0) ?? -1 }
         var joins: [SQLQueryString] = []
         var orderTerms: [SQLQueryString] = []
         for (index, clause) in request.orderBy.enumerated() {
