@@ -53,6 +53,11 @@ extension TrackingService {
         }
     }
 
+    /// A run's identity and lifecycle without its data (one query instead of seven).
+    public func getRunInfo(id: String) async throws -> RunInfo {
+        try await database.read { db in try await Self.requireRun(id, on: db) }
+    }
+
     public func updateRun(id: String, status: RunStatus?, endTime: Int64?, runName: String?) async throws -> RunInfo {
         try await database.write { db in
             var info = try await Self.requireActiveRun(id, on: db)

@@ -34,17 +34,17 @@ public struct ArtifactProxyRoutes<Context: RequestContext>: Sendable {
             return JSONResponse.empty()
         }
         tracking.json(.get, path: "/artifacts/list") { fields, _, _ in
-            let run = try await service.getRun(id: try fields.runID())
+            let run = try await service.getRunInfo(id: try fields.runID())
             let relative = try ArtifactPath(validating: try fields.string("path") ?? "")
-            guard let root = TrackingService.proxiedPath(ofArtifactURI: run.info.artifactURI) else {
-                return ListRunArtifactsResponse(root_uri: run.info.artifactURI, files: nil)
+            guard let root = TrackingService.proxiedPath(ofArtifactURI: run.artifactURI) else {
+                return ListRunArtifactsResponse(root_uri: run.artifactURI, files: nil)
             }
             let entries = try await service.artifacts.list(root.appending(relative))
             let files = entries.map { entry in
                 FileInfoDTO(path: relative.isRoot ? entry.name : relative.value + "/" + entry.name,
                             is_dir: entry.isDirectory, file_size: entry.size)
             }
-            return ListRunArtifactsResponse(root_uri: run.info.artifactURI, files: files.nonEmpty)
+            return ListRunArtifactsResponse(root_uri: run.artifactURI, files: files.nonEmpty)
         }
     }
 

@@ -30,15 +30,7 @@ enum ExperimentSearchQuery {
                 }
                 conditions.append(try FilterSQL.compare("\(unsafeRaw: try column(comparison.key))", comparison.comparator, value))
             case .tag:
-                switch comparison.comparator {
-                case .isNull:
-                    conditions.append("NOT EXISTS (SELECT 1 FROM experiment_tags t WHERE t.experiment_id = e.experiment_id AND t.key = \(bind: comparison.key))")
-                case .isNotNull:
-                    conditions.append("EXISTS (SELECT 1 FROM experiment_tags t WHERE t.experiment_id = e.experiment_id AND t.key = \(bind: comparison.key))")
-                default:
-                    let test = try FilterSQL.compare("t.value", comparison.comparator, comparison.value)
-                    conditions.append("EXISTS (SELECT 1 FROM experiment_tags t WHERE t.experiment_id = e.experiment_id AND t.key = \(bind: comparison.key) AND " + test + ")")
-                }
+                conditions.append(try FilterSQL.keyValue(table: "experiment_tags", ownerColumn: "experiment_id", outer: "e.experiment_id", comparison))
             default:
                 throw CairnError.invalidParameter("Invalid entity type '\(comparison.entity.rawValue)'. Valid values are ['attribute', 'tag'].")
             }

@@ -22,6 +22,17 @@ enum FilterSQL {
         }
     }
 
+    /// A comparison on a key-value table (params, tags) owned by the outer row `outer`: a row with
+    /// that key whose value passes must exist; IS NULL / IS NOT NULL test whether the key exists.
+    static func keyValue(table: String, ownerColumn: String, outer: String, _ comparison: FilterComparison) throws -> SQLQueryString {
+        let row: SQLQueryString = "SELECT 1 FROM \(ident: table) kv WHERE kv.\(ident: ownerColumn) = \(unsafeRaw: outer) AND kv.key = \(bind: comparison.key)"
+        switch comparison.comparator {
+        case .isNull: return "NOT EXISTS (" + row + ")"
+        case .isNotNull: return "EXISTS (" + row + ")"
+        default: return "EXISTS (" + row + " AND " + (try compare("kv.value", comparison.comparator, comparison.value)) + ")"
+        }
+    }
+
     /// Binds a scalar: whole numbers as integers (exact against BIGINT columns), others as doubles.
     private static func bind(_ value: FilterValue) -> any SQLExpression {
         switch value {

@@ -15,8 +15,7 @@ enum LoggedModelSearchQuery {
                 conditions.append(try FilterSQL.compare("\(unsafeRaw: try column(comparison.key))", comparison.comparator, comparison.value))
             case .param, .tag:
                 let table = comparison.entity == .param ? "logged_model_params" : "logged_model_tags"
-                let test = try FilterSQL.compare("p.value", comparison.comparator, comparison.value)
-                conditions.append("EXISTS (SELECT 1 FROM \(ident: table) p WHERE p.model_id = l.model_id AND p.key = \(bind: comparison.key) AND " + test + ")")
+                conditions.append(try FilterSQL.keyValue(table: table, ownerColumn: "model_id", outer: "l.model_id", comparison))
             case .metric:
                 let test = try FilterSQL.compare("m.value", comparison.comparator, comparison.value)
                 conditions.append("EXISTS (SELECT 1 FROM metrics m WHERE m.model_id = l.model_id AND m.key = \(bind: comparison.key) AND m.is_nan = 0 AND " + test + ")")

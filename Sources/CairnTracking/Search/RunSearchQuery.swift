@@ -15,6 +15,10 @@ public struct RunSearchRequest: Sendable {
 /// that entity (latest metric values, params, tags, dataset inputs), each ordering key a
 /// `LEFT JOIN`, so one row per run comes back and missing values sort last.
 enum RunSearchQuery {
+    /// `RunStore.columns`, qualified with the `r` alias the query gives `runs`.
+    private static let selectColumns = RunStore.columns.split(separator: ",")
+        .map { "r." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")
+
     static func sql(_ request: RunSearchRequest) throws -> SQLQueryString {
         // Ids are strings on the wire; one that is not a number matches nothing (and keeps the list non-empty).
         let experimentIDs = request.experimentIDs.map { Int64($0) ?? -1 }
@@ -47,7 +51,7 @@ enum RunSearchQuery {
         for comparison in request.filter.comparisons {
             conditions.append(try condition(comparison))
         }
-        var query: SQLQueryString = "SELECT \(unsafeRaw: RunStore.columns.split(separator: ",").map { "r." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")) FROM runs r "
+        var query: SQLQueryString = "SELECT \(unsafeRaw: selectColumns) FROM runs r "
         query += joins.joined(separator: " ")
         query += " WHERE " + conditions.joined(separator: " AND ")
         query += " ORDER BY " + orderTerms.joined(separator: ", ")
@@ -66,15 +70,7 @@ enum RunSearchQuery {
             return "EXISTS (SELECT 1 FROM latest_metrics m WHERE m.run_id = r.run_id AND m.key = \(bind: key) AND m.is_nan = 0 AND " + test + ")"
         case .param, .tag:
             let table = comparison.entity == .param ? "params" : "run_tags"
-            switch comparison.comparator {
-            case .isNull:
-                return "NOT EXISTS (SELECT 1 FROM \(ident: table) p WHERE p.run_id = r.run_id AND p.key = \(bind: key))"
-            case .isNotNull:
-                return "EXISTS (SELECT 1 FROM \(ident: table) p WHERE p.run_id = r.run_id AND p.key = \(bind: key))"
-            default:
-                let test = try FilterSQL.compare("p.value", comparison.comparator, comparison.value)
-                return "EXISTS (SELECT 1 FROM \(ident: table) p WHERE p.run_id = r.run_id AND p.key = \(bind: key) AND " + test + ")"
-            }
+            return try FilterSQL.keyValue(table: table, ownerColumn: "run_id", outer: "r.run_id", comparison)
         case .dataset:
             let column: String = switch key {
             case "name": "d.name"

@@ -17,7 +17,7 @@ enum ExperimentStore {
 
     static func nextID(on db: any SQLDatabase) async throws -> Int64 {
         let row = try await db.raw("SELECT MAX(experiment_id) AS max_id FROM experiments").first()
-        return (try row?.decodeNil(column: "max_id") == false ? try row!.decode(column: "max_id", as: Int64.self) : 0) + 1
+        return (try row?.decode(column: "max_id", as: Int64?.self) ?? 0) + 1
     }
 
     static func get(id: String, on db: any SQLDatabase) async throws -> Experiment? {

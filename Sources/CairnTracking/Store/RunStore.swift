@@ -94,11 +94,6 @@ enum RunStore {
         return !deleted.isEmpty
     }
 
-    static func tag(_ key: String, runID: String, on db: any SQLDatabase) async throws -> String? {
-        try await db.raw("SELECT value FROM run_tags WHERE run_id = \(bind: runID) AND key = \(bind: key)").first()?
-            .decode(column: "value", as: String.self)
-    }
-
     // MARK: - Loading runs with their data
 
     /// Attaches params, tags, latest metrics, inputs and outputs to `infos` with one query per
