@@ -47,9 +47,17 @@ let package = Package(
             ]
         ),
         .target(
-            name: "CairnServer",
+            name: "CairnRegistry",
             dependencies: [
                 "CairnCore", "CairnStorage", "CairnHTTP", "CairnTracking",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
+        .target(
+            name: "CairnServer",
+            dependencies: [
+                "CairnCore", "CairnStorage", "CairnHTTP", "CairnTracking", "CairnRegistry",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -1,5 +1,6 @@
 import CairnCore
 import CairnHTTP
+import CairnRegistry
 import CairnStorage
 import CairnTracking
 import Foundation
@@ -15,17 +16,18 @@ public enum CairnApplication {
     public struct Services: Sendable {
         public let database: Database
         public let tracking: TrackingService
+        public let registry: RegistryService
     }
 
     public static func openServices(_ configuration: ServerConfiguration, logger: Logger) async throws -> Services {
         let database = try await Database.open(try DatabaseLocation(uri: configuration.backendStoreURI), logger: logger)
         do {
-            try await MigrationRunner.run(StorageSchema.migrations + TrackingSchema.migrations, on: database)
+            try await MigrationRunner.run(StorageSchema.migrations + TrackingSchema.migrations + RegistrySchema.migrations, on: database)
             let artifactRoot = URL(fileURLWithPath: configuration.artifactsDestination, isDirectory: true)
             let artifacts = try LocalArtifactStore(root: artifactRoot, database: database)
             let tracking = TrackingService(database: database, artifacts: artifacts)
             try await tracking.bootstrap()
-            return Services(database: database, tracking: tracking)
+            return Services(database: database, tracking: tracking, registry: RegistryService(database: database, tracking: tracking))
         } catch {
             await database.close()
             throw error
@@ -40,12 +42,17 @@ public enum CairnApplication {
         router.get("/api/3.0/mlflow/server-info") { _, _ in
             try JSONResponse.make(ServerInfo())
         }
-        let tracking = MLflowRoutes(router: router)
-        let artifacts = MLflowRoutes(router: router, service: "mlflow-artifacts")
+        let tracking = APIRoutes(router: router)
+        let artifacts = APIRoutes(router: router, service: "mlflow-artifacts")
         MLflowExperimentRoutes<BasicRequestContext>(service: services.tracking).register(on: tracking)
         MLflowRunRoutes<BasicRequestContext>(service: services.tracking).register(on: tracking)
         MLflowLoggedModelRoutes<BasicRequestContext>(service: services.tracking).register(on: tracking)
         ArtifactProxyRoutes<BasicRequestContext>(service: services.tracking).register(artifacts: artifacts, tracking: tracking)
+        MLflowRegisteredModelRoutes<BasicRequestContext>(service: services.registry).register(on: tracking)
+        MLflowModelVersionRoutes<BasicRequestContext>(service: services.registry).register(on: tracking)
+        let native = APIRoutes(router: router, prefixes: ["/api/v1"])
+        RegistryRoutes<BasicRequestContext>(service: services.registry).register(on: native)
+        EventRoutes<BasicRequestContext>(database: services.database).register(on: native)
         return router
     }
 

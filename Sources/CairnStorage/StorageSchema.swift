@@ -11,5 +11,31 @@ public enum StorageSchema {
             """,
             "CREATE INDEX artifact_files_sha256 ON artifact_files (sha256)",
         ]),
+        Migration(
+            module: "storage", version: 2, name: "event outbox",
+            statements: [
+                """
+                CREATE TABLE events (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    type TEXT NOT NULL,
+                    subject TEXT NOT NULL,
+                    payload TEXT NOT NULL,
+                    actor TEXT NOT NULL,
+                    created_at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX events_subject ON events (subject, id)",
+            ],
+            postgresStatements: [
+                """
+                CREATE TABLE events (
+                    id BIGSERIAL PRIMARY KEY,
+                    type TEXT NOT NULL,
+                    subject TEXT NOT NULL,
+                    payload TEXT NOT NULL,
+                    actor TEXT NOT NULL,
+                    created_at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX events_subject ON events (subject, id)",
+            ]),
     ]
 }

@@ -27,6 +27,7 @@ public final class LocalArtifactStore: ArtifactStore {
     public func put<Body: AsyncSequence & Sendable>(_ path: ArtifactPath, body: Body) async throws -> StoredArtifact
         where Body.Element == ByteBuffer {
         guard !path.isRoot else { throw CairnError.invalidParameter("Invalid path: an artifact needs a file name.") }
+        try Self.refuseSnapshotChange(path)
         let (sha256, size) = try await writeBlob(body)
         let artifact = StoredArtifact(path: path, sha256: sha256, size: size)
         let now = Clock.nowMillis()
@@ -89,12 +90,22 @@ public final class LocalArtifactStore: ArtifactStore {
     }
 
     public func delete(_ path: ArtifactPath) async throws {
+        try Self.refuseSnapshotChange(path)
+        if path.isRoot { throw CairnError.invalidParameter("Invalid path: refusing to delete the whole artifact store.") }
         let prefix = path.isRoot ? "" : path.value + "/"
         try await database.write { db in
             try await db.raw("""
                 DELETE FROM artifact_files
                 WHERE path = \(bind: path.value) OR (path >= \(bind: prefix) AND path < \(bind: Self.upperBound(of: prefix)))
                 """).run()
+        }
+    }
+
+    /// Registered model versions' snapshots never change through the store.
+    private static func refuseSnapshotChange(_ path: ArtifactPath) throws {
+        if ArtifactSnapshot.isReserved(path) {
+            throw CairnError(.permissionDenied,
+                             "Artifact path '\(path.value)' belongs to a registered model version, whose files cannot change.")
         }
     }
 

@@ -15,7 +15,7 @@ public struct ArtifactProxyRoutes<Context: RequestContext>: Sendable {
         self.service = service
     }
 
-    public func register(artifacts: MLflowRoutes<Context>, tracking: MLflowRoutes<Context>) {
+    public func register(artifacts: APIRoutes<Context>, tracking: APIRoutes<Context>) {
         artifacts.raw([.put], path: "/artifacts/**") { request, _ in
             let path = try Self.artifactPath(in: request)
             _ = try await service.artifacts.put(path, body: request.body)

@@ -9,7 +9,7 @@ public struct MLflowExperimentRoutes<Context: RequestContext>: Sendable {
         self.service = service
     }
 
-    public func register(on routes: MLflowRoutes<Context>) {
+    public func register(on routes: APIRoutes<Context>) {
         routes.json(.post, path: "/experiments/create") { fields, _, _ in
             let id = try await service.createExperiment(
                 name: try fields.requiredString("name"), artifactLocation: try fields.string("artifact_location"),

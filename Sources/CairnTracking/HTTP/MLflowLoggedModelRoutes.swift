@@ -9,7 +9,7 @@ public struct MLflowLoggedModelRoutes<Context: RequestContext>: Sendable {
         self.service = service
     }
 
-    public func register(on routes: MLflowRoutes<Context>) {
+    public func register(on routes: APIRoutes<Context>) {
         routes.json(.post, path: "/logged-models") { fields, _, _ in
             let model = try await service.createLoggedModel(CreateLoggedModelRequest(
                 experimentID: try fields.requiredString("experiment_id"), name: try fields.string("name"),

@@ -9,7 +9,7 @@ public struct MLflowRunRoutes<Context: RequestContext>: Sendable {
         self.service = service
     }
 
-    public func register(on routes: MLflowRoutes<Context>) {
+    public func register(on routes: APIRoutes<Context>) {
         routes.json(.post, path: "/runs/create") { fields, _, _ in
             let run = try await service.createRun(CreateRunRequest(
                 experimentID: try fields.string("experiment_id"), userID: try fields.string("user_id"),

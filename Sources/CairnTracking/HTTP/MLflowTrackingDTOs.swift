@@ -180,8 +180,3 @@ struct FileInfoDTO: Encodable, Sendable {
     let is_dir: Bool
     let file_size: Int64?
 }
-
-extension Array {
-    /// nil for an empty array, so the field is omitted from the JSON like an unset proto field.
-    var nonEmpty: [Element]? { isEmpty ? nil : self }
-}

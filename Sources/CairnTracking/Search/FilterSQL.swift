@@ -4,8 +4,8 @@ import SQLKit
 /// Translates one parsed comparison on a column into parameterised SQL. Values are always bound,
 /// never pasted. LIKE is case-sensitive (SQLite runs with `case_sensitive_like`); ILIKE is
 /// `LOWER(x) LIKE LOWER(?)` on both engines.
-enum FilterSQL {
-    static func compare(_ column: SQLQueryString, _ comparator: FilterComparator, _ value: FilterValue) throws -> SQLQueryString {
+package enum FilterSQL {
+    package static func compare(_ column: SQLQueryString, _ comparator: FilterComparator, _ value: FilterValue) throws -> SQLQueryString {
         switch comparator {
         case .isNull: return column + " IS NULL"
         case .isNotNull: return column + " IS NOT NULL"
@@ -24,7 +24,7 @@ enum FilterSQL {
 
     /// A comparison on a key-value table (params, tags) owned by the outer row `outer`: a row with
     /// that key whose value passes must exist; IS NULL / IS NOT NULL test whether the key exists.
-    static func keyValue(table: String, ownerColumn: String, outer: String, _ comparison: FilterComparison) throws -> SQLQueryString {
+    package static func keyValue(table: String, ownerColumn: String, outer: String, _ comparison: FilterComparison) throws -> SQLQueryString {
         let row: SQLQueryString = "SELECT 1 FROM \(ident: table) kv WHERE kv.\(ident: ownerColumn) = \(unsafeRaw: outer) AND kv.key = \(bind: comparison.key)"
         switch comparison.comparator {
         case .isNull: return "NOT EXISTS (" + row + ")"

@@ -2,8 +2,8 @@ import CairnCore
 import Foundation
 
 /// MLflow's opaque page token: base64 of `{"offset": N}`. Clients send it back verbatim.
-enum PageToken {
-    static func offset(from token: String?) throws -> Int {
+package enum PageToken {
+    package static func offset(from token: String?) throws -> Int {
         guard let token, !token.isEmpty else { return 0 }
         guard let data = Data(base64Encoded: token) else {
             throw CairnError.invalidParameter("Invalid page token, could not base64-decode")
@@ -16,7 +16,7 @@ enum PageToken {
         return offset
     }
 
-    static func token(forOffset offset: Int) -> String {
+    package static func token(forOffset offset: Int) -> String {
         Data("{\"offset\": \(offset)}".utf8).base64EncodedString()
     }
 }
@@ -27,7 +27,7 @@ public struct Page<Item: Sendable>: Sendable {
     public var nextPageToken: String?
 
     /// Builds a page from `limit + 1` fetched rows: the extra row only tells that more exist.
-    init(fetched: [Item], offset: Int, limit: Int) {
+    package init(fetched: [Item], offset: Int, limit: Int) {
         if fetched.count > limit {
             items = Array(fetched.prefix(limit))
             nextPageToken = PageToken.token(forOffset: offset + limit)
@@ -37,7 +37,7 @@ public struct Page<Item: Sendable>: Sendable {
         }
     }
 
-    init(items: [Item], nextPageToken: String?) {
+    package init(items: [Item], nextPageToken: String?) {
         self.items = items
         self.nextPageToken = nextPageToken
     }

@@ -2,7 +2,7 @@ import CairnCore
 import Foundation
 
 /// MLflow's validation rules for names, values and batch sizes, with its messages.
-enum TrackingValidation {
+package enum TrackingValidation {
     private static let allowedKeyCharacters: CharacterSet = {
         var set = CharacterSet.alphanumerics
         set.insert(charactersIn: "_-./ :")
@@ -11,7 +11,7 @@ enum TrackingValidation {
 
     /// Metric, param and tag keys: MLflow's character set, at most 250 characters, and no name that
     /// would resolve to another one when treated as a file path.
-    static func validateKey(_ key: String, parameter: String = "key") throws {
+    package static func validateKey(_ key: String, parameter: String = "key") throws {
         guard !key.isEmpty else {
             throw CairnError.invalidParameter("Missing value for required parameter '\(parameter)'. See the API docs for more information about request parameters.")
         }

@@ -1,14 +1,20 @@
 import Hummingbird
 
-/// Mounts a handler at every prefix the MLflow client and UI call (`/api/2.0/mlflow…` and
-/// `/ajax-api/2.0/mlflow…`), decoding the request into `RequestFields` and encoding the answer.
-public struct MLflowRoutes<Context: RequestContext> {
+/// Mounts JSON handlers under one or more path prefixes, decoding the request (query string or
+/// JSON body) into `RequestFields` and encoding the answer; errors render as `{"error_code","message"}`.
+public struct APIRoutes<Context: RequestContext> {
     public let router: Router<Context>
     public let prefixes: [String]
 
+    /// An MLflow service at every prefix the MLflow client and UI call (`/api/2.0/<service>…` and
+    /// `/ajax-api/2.0/<service>…`).
     public init(router: Router<Context>, service: String = "mlflow") {
+        self.init(router: router, prefixes: ["/api/2.0/\(service)", "/ajax-api/2.0/\(service)"])
+    }
+
+    public init(router: Router<Context>, prefixes: [String]) {
         self.router = router
-        self.prefixes = ["/api/2.0/\(service)", "/ajax-api/2.0/\(service)"]
+        self.prefixes = prefixes
     }
 
     /// A JSON endpoint: fields in, an `Encodable` out.
