@@ -47,7 +47,7 @@ extension RegistryService {
     private func runSource(_ source: String, runID: String?) async throws -> ModelSource {
         let rest = source.dropFirst("runs:/".count)
         let sourceRunID = String(rest.prefix { $0 != "/" })
-        let relative = try ArtifactPath(validating: String(rest.dropFirst(sourceRunID.count)))
+        let relative = try ArtifactPath(validating: String(rest.dropFirst(sourceRunID.count).drop { $0 == "/" }))
         if let runID, !runID.isEmpty, runID != sourceRunID {
             throw CairnError.invalidParameter("The run_id request parameter '\(runID)' does not match the run in source '\(source)'.")
         }

@@ -41,6 +41,6 @@ public final class TrackingService: Sendable {
             guard let slash = rest.firstIndex(of: "/") else { return .root }
             rest = rest[slash...]
         }
-        return try? ArtifactPath(validating: String(rest))
+        return try? ArtifactPath(validating: String(rest.drop { $0 == "/" }))
     }
 }
