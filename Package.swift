@@ -71,7 +71,12 @@ let package = Package(
         ),
         .target(
             name: "CairnTestSupport",
-            dependencies: ["CairnCore", "CairnStorage", .product(name: "Logging", package: "swift-log"), .product(name: "SQLKit", package: "sql-kit")],
+            dependencies: [
+                "CairnCore", "CairnStorage",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             path: "Tests/CairnTestSupport"
         ),
         .testTarget(name: "CairnCoreTests", dependencies: ["CairnCore"]),
@@ -83,6 +88,10 @@ let package = Package(
         .testTarget(
             name: "CairnTrackingTests",
             dependencies: ["CairnTracking", "CairnStorage", "CairnTestSupport"]
+        ),
+        .testTarget(
+            name: "CairnRegistryTests",
+            dependencies: ["CairnRegistry", "CairnTracking", "CairnStorage", "CairnTestSupport"]
         ),
         .testTarget(
             name: "CairnServerTests",

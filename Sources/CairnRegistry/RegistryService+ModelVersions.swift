@@ -31,6 +31,7 @@ extension RegistryService {
     public func createModelVersion(_ request: CreateModelVersionRequest, user: String) async throws -> ModelVersion {
         try RegistryValidation.validateModelName(request.name)
         for tag in request.tags { try RegistryValidation.validateTag(tag) }
+        _ = try await getRegisteredModel(name: request.name)  // MLflow reports a missing model before a bad source
         let source = try await resolveSource(request.source, runID: request.runID,
                                              loggedModelID: request.loggedModelID.flatMap { $0.isEmpty ? nil : $0 })
         let now = Clock.nowMillis()
@@ -100,9 +101,8 @@ extension RegistryService {
         try await database.write { db in
             let modelID = try await Self.lockModel(name, now: Clock.nowMillis(), on: db)
             _ = try await Self.requireVersion(modelID: modelID, name: name, version: version, on: db)
-            guard try await ModelVersionStore.deleteTag(key, modelID: modelID, version: version, on: db) else {
-                throw CairnError.notFound("No tag with name: \(key) in model version (name=\(name), version=\(version)).")
-            }
+            // Like MLflow, deleting a tag that is not set is not an error.
+            _ = try await ModelVersionStore.deleteTag(key, modelID: modelID, version: version, on: db)
         }
     }
 

@@ -65,9 +65,8 @@ extension RegistryService {
     public func deleteRegisteredModelTag(name: String, key: String) async throws {
         try await database.write { db in
             let id = try await Self.lockModel(name, now: Clock.nowMillis(), on: db)
-            guard try await RegisteredModelStore.deleteTag(key, modelID: id, on: db) else {
-                throw CairnError.notFound("No tag with name: \(key) in registered model \(name).")
-            }
+            // Like MLflow, deleting a tag that is not set is not an error.
+            _ = try await RegisteredModelStore.deleteTag(key, modelID: id, on: db)
         }
     }
 

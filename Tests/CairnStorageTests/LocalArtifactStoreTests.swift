@@ -122,20 +122,6 @@ struct LocalArtifactStoreTests {
 }
 
 /// A request body made of the given chunks.
-struct Chunks: AsyncSequence, Sendable {
-    typealias Element = ByteBuffer
-    let buffers: [ByteBuffer]
-
-    init(_ buffers: [ByteBuffer]) { self.buffers = buffers }
-
-    struct AsyncIterator: AsyncIteratorProtocol {
-        var remaining: [ByteBuffer]
-        mutating func next() async throws -> ByteBuffer? { remaining.isEmpty ? nil : remaining.removeFirst() }
-    }
-
-    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(remaining: buffers) }
-}
-
 /// A body whose connection breaks after some chunks.
 struct FailingChunks: AsyncSequence, Sendable {
     typealias Element = ByteBuffer

@@ -17,7 +17,7 @@ from mlflow import MlflowClient
 from mlflow.exceptions import MlflowException
 from sklearn.linear_model import LogisticRegression
 
-from e2e_support import unique
+from e2e_support import IS_MLFLOW, unique
 
 
 @contextmanager
@@ -95,7 +95,7 @@ def test_register_model_from_run_and_from_logged_model(fluent, models):
     rm = fluent.get_registered_model(name)
     assert [(v.version, v.current_stage) for v in rm.latest_versions] == [("3", "None")]
     assert versions(fluent, name) == [1, 2, 3]
-    assert fluent.get_model_version_download_uri(name, "3") == models.b.artifact_location
+    assert_download_uri(fluent.get_model_version_download_uri(name, "3"), models.b)
 
 
 def test_create_model_version_with_tags_and_description(client, rm, models):
@@ -173,6 +173,17 @@ def test_delete_registered_model_deletes_its_versions(client, rm, models):
 
 # ---------------------------------------------------------------------------------------------
 # model versions
+def assert_download_uri(uri: str, logged) -> None:
+    """The URI the client downloads a version from. MLflow hands out the logged model's own (mutable)
+    artifact location; Cairn hands out the version's frozen snapshot, which the client reads the
+    same way through the artifact proxy."""
+    if IS_MLFLOW:
+        assert uri == logged.artifact_location
+    else:
+        assert uri.startswith("mlflow-artifacts:/_cairn_snapshots/models/"), uri
+        assert uri != logged.artifact_location
+
+
 # ---------------------------------------------------------------------------------------------
 
 
@@ -186,8 +197,7 @@ def test_model_version_update_tags_and_download_uri(client, rm, models):
     got = client.get_model_version(rm, "1")
     assert got.description == "better" and got.tags == {"validated": "yes"}
     assert got.current_stage == "None" and got.status == "READY"
-    # the URI the client downloads from: the logged model's artifact location
-    assert client.get_model_version_download_uri(rm, "1") == models.a.artifact_location
+    assert_download_uri(client.get_model_version_download_uri(rm, "1"), models.a)
 
 
 def test_delete_model_version_keeps_others_and_never_reuses_numbers(client, rm, models):

@@ -24,6 +24,8 @@ enum ModelVersionSearchQuery {
         var terms: [SQLQueryString] = orderBy.map { order in
             "\(unsafeRaw: column(order.key)) \(unsafeRaw: order.ascending ? "ASC" : "DESC")"
         }
+        // MLflow's default: most recently updated first, then by name and newest version.
+        if orderBy.isEmpty { terms.append("v.last_updated_timestamp DESC") }
         if !orderBy.contains(where: { $0.key == "name" }) { terms.append("r.name ASC") }
         if !orderBy.contains(where: { $0.key == "version_number" }) { terms.append("v.version DESC") }
         var query: SQLQueryString = "SELECT \(unsafeRaw: ModelVersionStore.columns) FROM \(unsafeRaw: ModelVersionStore.from) WHERE "

@@ -7,9 +7,14 @@ enum RegistryValidation {
     static let maxAliasLength = 255
 
     static func validateModelName(_ name: String) throws {
-        guard !name.isEmpty else { throw CairnError.invalidParameter("Registered model name cannot be empty.") }
+        guard !name.isEmpty else {
+            throw CairnError.invalidParameter("Missing value for required parameter 'name'. See the API docs for more information about request parameters.")
+        }
         if name.contains("/") || name.contains(":") {
-            throw CairnError.invalidParameter("Invalid registered model name '\(name)'. Names cannot contain '/' or ':'.")
+            throw CairnError.invalidParameter("Invalid model name '\(name)'. Names cannot contain '/' or ':'.")
+        }
+        if name == "." || name == ".." {
+            throw CairnError.invalidParameter("Invalid value \"\(name)\" for parameter 'name' supplied: Names may be treated as files in certain cases, and must not resolve to other names when treated as such.")
         }
     }
 
