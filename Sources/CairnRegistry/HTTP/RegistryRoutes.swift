@@ -80,11 +80,11 @@ public struct RegistryRoutes<Context: RequestContext>: Sendable {
             return TransitionRequestsOutput(transition_requests: requests.map(TransitionRequestDTO.init))
         }
         routes.json(.get, path: "/transition-requests/{id}") { _, _, context in
-            TransitionRequestOutput(transition_request: TransitionRequestDTO(try await service.transitionRequest(id: try context.parameters.require("id"))))
+            TransitionRequestOutput(transition_request: TransitionRequestDTO(try await service.transitionRequest(id: try context.pathParameter("id"))))
         }
         for (action, approve) in [("approve", true), ("reject", false)] {
             routes.json(.post, path: "/transition-requests/{id}/\(action)") { fields, request, context in
-                let reviewed = try await service.review(requestID: try context.parameters.require("id"), approve: approve,
+                let reviewed = try await service.review(requestID: try context.pathParameter("id"), approve: approve,
                                                         comment: try fields.string("comment"), user: request.cairnUser)
                 return TransitionRequestOutput(transition_request: TransitionRequestDTO(reviewed))
             }
@@ -93,27 +93,27 @@ public struct RegistryRoutes<Context: RequestContext>: Sendable {
             LineageOutput(try await service.lineage(name: try context.modelName(), version: try context.version()))
         }
         routes.json(.get, path: "/lineage/runs/{run_id}/model-versions") { _, _, context in
-            ModelVersionsOutput(model_versions: try await service.versions(builtFromRuns: [try context.parameters.require("run_id")]).map(ModelVersionDTO.init))
+            ModelVersionsOutput(model_versions: try await service.versions(builtFromRuns: [try context.pathParameter("run_id")]).map(ModelVersionDTO.init))
         }
         routes.json(.get, path: "/lineage/datasets/{digest}/model-versions") { _, _, context in
-            ModelVersionsOutput(model_versions: try await service.versions(builtFromDatasetDigest: try context.parameters.require("digest")).map(ModelVersionDTO.init))
+            ModelVersionsOutput(model_versions: try await service.versions(builtFromDatasetDigest: try context.pathParameter("digest")).map(ModelVersionDTO.init))
         }
     }
 }
 
 extension RequestContext {
     func modelName() throws -> String {
-        try parameters.require("name")
+        try pathParameter("name")
     }
 
     func version() throws -> Int64 {
-        try RegistryValidation.version(try parameters.require("version"))
+        try RegistryValidation.version(try pathParameter("version"))
     }
 
     /// `/policies/stage/Production` or `/policies/alias/champion`.
     func policyTarget() throws -> PromotionTarget {
-        let value: String = try parameters.require("target")
-        switch try parameters.require("kind") as String {
+        let value = try pathParameter("target")
+        switch try pathParameter("kind") {
         case "stage":
             guard let stage = ModelStage(clientName: value) else { throw RegistryService.invalidStage(value) }
             return .stage(stage)

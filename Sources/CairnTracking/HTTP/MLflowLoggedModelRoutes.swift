@@ -44,7 +44,7 @@ public struct MLflowLoggedModelRoutes<Context: RequestContext>: Sendable {
             ModelOutput(model: LoggedModelDTO(try await service.setLoggedModelTags(id: try context.modelID(), tags: try fields.keyValues("tags"))))
         }
         routes.json(.delete, path: "/logged-models/{model_id}/tags/{tag_key}") { _, _, context in
-            try await service.deleteLoggedModelTag(id: try context.modelID(), key: try context.parameters.require("tag_key"))
+            try await service.deleteLoggedModelTag(id: try context.modelID(), key: try context.pathParameter("tag_key"))
             return EmptyResponse()
         }
         routes.json(.post, path: "/logged-models/{model_id}/params") { fields, _, context in
@@ -60,6 +60,6 @@ public struct MLflowLoggedModelRoutes<Context: RequestContext>: Sendable {
 
 extension RequestContext {
     func modelID() throws -> String {
-        try parameters.require("model_id")
+        try pathParameter("model_id")
     }
 }
