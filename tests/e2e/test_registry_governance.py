@@ -250,6 +250,7 @@ def test_lineage_from_version_to_data_and_code_and_back(server, fluent, client, 
     mlflow.set_experiment(name)
     with mlflow.start_run() as run:
         mlflow.set_tag("mlflow.source.git.commit", "3f2c1e0d9b8a7f6e5d4c3b2a1f0e9d8c7b6a5f4e")
+        mlflow.set_tag("cairn.pipeline.run_id", f"pipeline-run-{name}")
         mlflow.log_params({"alpha": "0.5", "features": "x"})
         mlflow.log_metric("rmse", 0.125)
         mlflow.log_input(dataset, context="training")
@@ -268,6 +269,8 @@ def test_lineage_from_version_to_data_and_code_and_back(server, fluent, client, 
         "source": dataset.source.to_json(), "context": "training",
     }]
     assert lineage["code"]["git_commit"] == "3f2c1e0d9b8a7f6e5d4c3b2a1f0e9d8c7b6a5f4e"
+    assert lineage["code"]["source_name"]  # the script or test runner the fluent API recorded
+    assert lineage["pipeline_run_id"] == f"pipeline-run-{name}"
 
     by_digest = _v1(server, f"/lineage/datasets/{dataset.digest}/model-versions").json()["model_versions"]
     assert [(v["name"], v["version"]) for v in by_digest] == [(name, version)]
