@@ -75,6 +75,30 @@ struct LocalArtifactStoreTests {
         }
     }
 
+    @Test("A streamed read delivers every byte of a good blob and never the whole of a corrupted one")
+    func streamedReadVerifies() async throws {
+        try await Fixture.with { fixture in
+            let text = String(repeating: "0123456789abcdef", count: 200_000)  // 3.2 MB: several 1 MiB chunks
+            let stored = try await fixture.put("big/weights.bin", text)
+            var received = 0
+            try await fixture.store.read(stored) { received += $0.readableBytes }
+            #expect(received == text.utf8.count)
+
+            let blob = try await fixture.store.file(at: stored.path).localPath
+            var bytes = try Data(contentsOf: URL(fileURLWithPath: blob))
+            bytes[100] ^= 0x01
+            try bytes.write(to: URL(fileURLWithPath: blob))
+            received = 0
+            do {
+                try await fixture.store.read(stored) { received += $0.readableBytes }
+                Issue.record("a corrupted blob was streamed whole")
+            } catch let error as CairnError {
+                #expect(error.code == .dataLoss)
+            }
+            #expect(received < text.utf8.count)
+        }
+    }
+
     @Test("An upload that fails midway leaves no file, no blob and no temp file behind")
     func atomicWrite() async throws {
         try await Fixture.with { fixture in

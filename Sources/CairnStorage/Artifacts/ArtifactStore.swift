@@ -30,6 +30,12 @@ public protocol ArtifactStore: Sendable {
         where Body.Element == ByteBuffer
     /// The file at `path`, verified; throws RESOURCE_DOES_NOT_EXIST, or DATA_LOSS on a hash mismatch.
     func file(at path: ArtifactPath) async throws -> VerifiedArtifactFile
+    /// The file's record (hash and size) without reading it; throws RESOURCE_DOES_NOT_EXIST.
+    func stat(_ path: ArtifactPath) async throws -> StoredArtifact
+    /// Streams the file's bytes to `consume` while hashing them. The last chunk is held back until
+    /// the whole file has matched its recorded SHA-256, so no reader ever gets a complete file with
+    /// wrong bytes: a mismatch throws DATA_LOSS instead of delivering it.
+    func read(_ artifact: StoredArtifact, into consume: (ByteBuffer) async throws -> Void) async throws
     /// Immediate children of the directory `path`; empty when nothing lies below it.
     func list(_ path: ArtifactPath) async throws -> [ArtifactEntry]
     /// Whether `path` is a directory (some file lies below it).

@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import NIOCore
 import SQLKit
+import _NIOFileSystem
 
 /// Artifacts on the local disk, content-addressed: each distinct file is stored once as
 /// `<root>/blobs/sha256/ab/cdef…`, and the `artifact_files` table maps logical paths to blobs.
@@ -43,20 +44,42 @@ public final class LocalArtifactStore: ArtifactStore {
     }
 
     public func file(at path: ArtifactPath) async throws -> VerifiedArtifactFile {
+        let artifact = try await stat(path)
+        let blob = blobURL(for: artifact.sha256)
+        let actual = try Self.sha256(ofFileAt: blob)
+        guard actual == artifact.sha256 else { throw Self.corrupted(artifact, actual: actual) }
+        return VerifiedArtifactFile(artifact: artifact, localPath: blob.path)
+    }
+
+    public func stat(_ path: ArtifactPath) async throws -> StoredArtifact {
         let row = try await database.read { db in
             try await db.raw("SELECT sha256, size FROM artifact_files WHERE path = \(bind: path.value)").first()
         }
         guard let row else { throw CairnError.notFound("No artifact at path '\(path.value)'.") }
-        let artifact = StoredArtifact(
-            path: path, sha256: try row.decode(column: "sha256", as: String.self),
-            size: try row.decode(column: "size", as: Int64.self))
+        return StoredArtifact(path: path, sha256: try row.decode(column: "sha256", as: String.self),
+                              size: try row.decode(column: "size", as: Int64.self))
+    }
+
+    public func read(_ artifact: StoredArtifact, into consume: (ByteBuffer) async throws -> Void) async throws {
         let blob = blobURL(for: artifact.sha256)
-        let actual = try Self.sha256(ofFileAt: blob)
-        guard actual == artifact.sha256 else {
-            throw CairnError(.dataLoss,
-                             "Artifact '\(path.value)' is corrupted: its stored bytes hash to \(actual ?? "nothing (blob missing)"), expected \(artifact.sha256).")
+        guard FileManager.default.fileExists(atPath: blob.path) else { throw Self.corrupted(artifact, actual: nil) }
+        var hasher = SHA256()
+        var heldBack: ByteBuffer?
+        try await FileSystem.shared.withFileHandle(forReadingAt: .init(blob.path)) { handle in
+            for try await chunk in handle.readChunks(in: 0..<Int64.max, chunkLength: .mebibytes(1)) {
+                chunk.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
+                if let previous = heldBack { try await consume(previous) }
+                heldBack = chunk
+            }
         }
-        return VerifiedArtifactFile(artifact: artifact, localPath: blob.path)
+        let actual = Self.hex(hasher.finalize())
+        guard actual == artifact.sha256 else { throw Self.corrupted(artifact, actual: actual) }
+        if let last = heldBack { try await consume(last) }
+    }
+
+    private static func corrupted(_ artifact: StoredArtifact, actual: String?) -> CairnError {
+        CairnError(.dataLoss,
+                   "Artifact '\(artifact.path.value)' is corrupted: its stored bytes hash to \(actual ?? "nothing (blob missing)"), expected \(artifact.sha256).")
     }
 
     public func list(_ path: ArtifactPath) async throws -> [ArtifactEntry] {

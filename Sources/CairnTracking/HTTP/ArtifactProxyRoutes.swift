@@ -9,7 +9,6 @@ import Hummingbird
 /// Every path is validated before use; one that could escape its root is refused with 400.
 public struct ArtifactProxyRoutes<Context: RequestContext>: Sendable {
     let service: TrackingService
-    private let fileIO = FileIO()
 
     public init(service: TrackingService) {
         self.service = service
@@ -48,10 +47,15 @@ public struct ArtifactProxyRoutes<Context: RequestContext>: Sendable {
         }
     }
 
+    /// Files up to this size are verified before the answer starts, so corruption gets a clean
+    /// DATA_LOSS error; larger ones stream while hashing, and a mismatch cuts the transfer short
+    /// before its last chunk (the client sees a truncated body, never a complete wrong file).
+    static var verifyBeforeSendingLimit: Int64 { 16 << 20 }
+
     private func download(_ path: ArtifactPath, context: Context) async throws -> Response {
-        let file: VerifiedArtifactFile
+        let artifact: StoredArtifact
         do {
-            file = try await service.artifacts.file(at: path)
+            artifact = try await service.artifacts.stat(path)
         } catch let error as CairnError where error.code == .resourceDoesNotExist {
             if try await service.artifacts.isDirectory(path) {
                 throw CairnError.invalidParameter("Artifact path refers to a directory, not a file: '\(path.value)'")
@@ -59,17 +63,30 @@ public struct ArtifactProxyRoutes<Context: RequestContext>: Sendable {
             throw error
         }
         let name = path.lastComponent
-        let body = try await fileIO.loadFile(path: file.localPath, context: context)
-        return Response(
-            status: .ok,
-            headers: [
-                .contentType: MediaType.forFileName(name),
-                .contentDisposition: Self.contentDisposition(for: name),
-                .init("X-Content-Type-Options")!: "nosniff",
-                .contentLength: String(file.artifact.size),
-                .eTag: "\"\(file.artifact.sha256)\"",
-            ],
-            body: body)
+        let headers: HTTPFields = [
+            .contentType: MediaType.forFileName(name),
+            .contentDisposition: Self.contentDisposition(for: name),
+            .init("X-Content-Type-Options")!: "nosniff",
+            .contentLength: String(artifact.size),
+            .eTag: "\"\(artifact.sha256)\"",
+        ]
+        let store = service.artifacts
+        if artifact.size <= Self.verifyBeforeSendingLimit {
+            var whole = ByteBuffer()
+            whole.reserveCapacity(Int(artifact.size))
+            try await store.read(artifact) { whole.writeImmutableBuffer($0) }
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: whole))
+        }
+        let logger = context.logger
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            do {
+                try await store.read(artifact) { try await writer.write($0) }
+            } catch {
+                logger.error("Download of '\(artifact.path.value)' stopped: \(error)")
+                throw error
+            }
+            try await writer.finish(nil)
+        })
     }
 
     /// `attachment; filename=…`, with the RFC 5987 form for names that are not plain ASCII.
