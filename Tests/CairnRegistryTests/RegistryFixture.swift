@@ -39,17 +39,6 @@ struct RegistryFixture {
             name: name, source: "runs:/\(runID)/model", runID: runID, runLink: nil, description: nil, loggedModelID: nil, tags: []), user: "u")
     }
 
-    /// The error code `body` throws, nil if it succeeds.
-    static func code(of body: () async throws -> Void) async -> ErrorCode? {
-        do {
-            try await body()
-            return nil
-        } catch let error as CairnError {
-            return error.code
-        } catch {
-            return .internalError
-        }
-    }
 
     func events(subject: String) async throws -> [Event] {
         try await database.read { db in try await EventOutbox.list(after: 0, types: [], subject: subject, limit: 100, on: db) }

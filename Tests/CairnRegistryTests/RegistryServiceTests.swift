@@ -13,16 +13,16 @@ struct RegistryServiceTests {
         try await RegistryFixture.with(engine) { fixture in
             let runID = try await fixture.run(files: ["MLmodel": "m"])
             _ = try await fixture.registry.createRegisteredModel(name: "churn", description: "d", tags: [KeyValue(key: "team", value: "a")], user: "u")
-            #expect(await RegistryFixture.code { _ = try await fixture.registry.createRegisteredModel(name: "churn", description: nil, tags: [], user: "u") } == .resourceAlreadyExists)
+            #expect(await errorCode { _ = try await fixture.registry.createRegisteredModel(name: "churn", description: nil, tags: [], user: "u") } == .resourceAlreadyExists)
             let numbers = try await (0..<3).asyncMap { _ in try await fixture.register("churn", runID: runID).version }
             #expect(numbers == [1, 2, 3])
             try await fixture.registry.deleteModelVersion(name: "churn", version: 3, user: "u")
             #expect(try await fixture.register("churn", runID: runID).version == 4)
-            #expect(await RegistryFixture.code { _ = try await fixture.registry.getModelVersion(name: "churn", version: 3) } == .resourceDoesNotExist)
+            #expect(await errorCode { _ = try await fixture.registry.getModelVersion(name: "churn", version: 3) } == .resourceDoesNotExist)
 
             _ = try await fixture.registry.renameRegisteredModel(name: "churn", newName: "churn-v2")
             #expect(try await fixture.registry.getModelVersion(name: "churn-v2", version: 4).runID == runID)
-            #expect(await RegistryFixture.code { _ = try await fixture.registry.getRegisteredModel(name: "churn") } == .resourceDoesNotExist)
+            #expect(await errorCode { _ = try await fixture.registry.getRegisteredModel(name: "churn") } == .resourceDoesNotExist)
             let model = try await fixture.registry.getRegisteredModel(name: "churn-v2")
             #expect(model.tags == [KeyValue(key: "team", value: "a")])
             #expect(model.latestVersions.map(\.version) == [4])
@@ -45,7 +45,7 @@ struct RegistryServiceTests {
             let snapshot = try #require(TrackingService.proxiedPath(ofArtifactURI: uri))
             let served = try await fixture.tracking.artifacts.file(at: snapshot.appending(try ArtifactPath(validating: "weights.bin")))
             #expect(served.artifact.sha256 == before[1].sha256)
-            #expect(await RegistryFixture.code {
+            #expect(await errorCode {
                 _ = try await fixture.tracking.artifacts.put(snapshot.appending(try ArtifactPath(validating: "weights.bin")), body: Chunks("x"))
             } == .permissionDenied)
 
@@ -61,7 +61,7 @@ struct RegistryServiceTests {
             let other = try await fixture.run(files: [:])
             _ = try await fixture.registry.createRegisteredModel(name: "m", description: nil, tags: [], user: "u")
             func create(_ source: String, runID: String?) async -> ErrorCode? {
-                await RegistryFixture.code {
+                await errorCode {
                     _ = try await fixture.registry.createModelVersion(CreateModelVersionRequest(
                         name: "m", source: source, runID: runID, runLink: nil, description: nil, loggedModelID: nil, tags: []), user: "u")
                 }
@@ -90,7 +90,7 @@ struct RegistryServiceTests {
             let outcomes = await withTaskGroup(of: ErrorCode?.self) { group in
                 for version in Int64(1)...20 {
                     group.addTask {
-                        await RegistryFixture.code {
+                        await errorCode {
                             _ = try await registry.transitionStage(name: "m", version: version, stage: .production, archiveExisting: version % 2 == 0, user: "u")
                         }
                     }
@@ -101,7 +101,7 @@ struct RegistryServiceTests {
             let versions = try await fixture.registry.searchModelVersions(filter: "name = 'm'", orderBy: [], maxResults: nil, pageToken: nil).items
             #expect(versions.filter { $0.stage == .production }.count == 1)
             #expect(versions.filter { $0.stage == .archived }.count + versions.filter { $0.stage == .none }.count == 19)
-            #expect(await RegistryFixture.code {
+            #expect(await errorCode {
                 _ = try await fixture.registry.transitionStage(name: "m", version: 1, stage: .archived, archiveExisting: true, user: "u")
             } == .invalidParameterValue)
         }
@@ -130,11 +130,11 @@ struct RegistryServiceTests {
 
             _ = try await fixture.registry.setPolicy(name: "m", target: .stage(.production), rules: ["metrics.auc >= 0.85"], requiredApprovals: 2, user: "lead")
             let request = try await fixture.registry.requestTransition(name: "m", version: version, target: .stage(.production), comment: nil, user: "alice")
-            #expect(await RegistryFixture.code { _ = try await fixture.registry.review(requestID: request.id, approve: true, comment: nil, user: "alice") } == .permissionDenied)
+            #expect(await errorCode { _ = try await fixture.registry.review(requestID: request.id, approve: true, comment: nil, user: "alice") } == .permissionDenied)
             #expect(try await fixture.registry.review(requestID: request.id, approve: true, comment: nil, user: "bob").status == .pending)
             #expect(try await fixture.registry.review(requestID: request.id, approve: true, comment: nil, user: "carol").status == .applied)
             #expect(try await fixture.registry.getModelVersion(name: "m", version: version).stage == .production)
-            #expect(await RegistryFixture.code { _ = try await fixture.registry.review(requestID: request.id, approve: true, comment: nil, user: "dave") } == .resourceConflict)
+            #expect(await errorCode { _ = try await fixture.registry.review(requestID: request.id, approve: true, comment: nil, user: "dave") } == .resourceConflict)
 
             let types = try await fixture.events(subject: "models/m/versions/\(version)").map { "\($0.type) by \($0.actor)" }
             #expect(types == [
@@ -153,7 +153,7 @@ struct RegistryServiceTests {
             _ = try await fixture.registry.setPolicy(name: "m", target: .alias("champion"), rules: [], requiredApprovals: 1, user: "lead")
             let request = try await fixture.registry.requestTransition(name: "m", version: version, target: .alias("champion"), comment: nil, user: "alice")
             #expect(try await fixture.registry.review(requestID: request.id, approve: false, comment: "not yet", user: "bob").status == .rejected)
-            #expect(await RegistryFixture.code { try await fixture.registry.setAlias(name: "m", alias: "champion", version: version, user: "alice") } == .permissionDenied)
+            #expect(await errorCode { try await fixture.registry.setAlias(name: "m", alias: "champion", version: version, user: "alice") } == .permissionDenied)
             let second = try await fixture.registry.requestTransition(name: "m", version: version, target: .alias("champion"), comment: nil, user: "alice")
             #expect(try await fixture.registry.review(requestID: second.id, approve: true, comment: nil, user: "bob").status == .applied)
             #expect(try await fixture.registry.version(name: "m", alias: "champion").version == version)
@@ -185,9 +185,9 @@ struct RegistryServiceTests {
             #expect(tagged.items.map(\.name) == ["model-0", "model-2", "model-4", "model-6"])
             let all = try await fixture.registry.searchRegisteredModels(filter: "name ILIKE '%'" + hidePrompts, orderBy: [], maxResults: nil, pageToken: nil)
             #expect(!all.items.map(\.name).contains("prompt") && all.items.count == 7)
-            #expect(await RegistryFixture.code { _ = try await fixture.registry.searchRegisteredModels(filter: "name = 'a'", orderBy: ["name", "name DESC"], maxResults: nil, pageToken: nil) } == .invalidParameterValue)
-            #expect(await RegistryFixture.code { _ = try await fixture.registry.searchRegisteredModels(filter: "metrics.x > 1", orderBy: [], maxResults: nil, pageToken: nil) } == .invalidParameterValue)
-            #expect(await RegistryFixture.code { _ = try await fixture.registry.searchRegisteredModels(filter: nil, orderBy: [], maxResults: 1001, pageToken: nil) } == .invalidParameterValue)
+            #expect(await errorCode { _ = try await fixture.registry.searchRegisteredModels(filter: "name = 'a'", orderBy: ["name", "name DESC"], maxResults: nil, pageToken: nil) } == .invalidParameterValue)
+            #expect(await errorCode { _ = try await fixture.registry.searchRegisteredModels(filter: "metrics.x > 1", orderBy: [], maxResults: nil, pageToken: nil) } == .invalidParameterValue)
+            #expect(await errorCode { _ = try await fixture.registry.searchRegisteredModels(filter: nil, orderBy: [], maxResults: 1001, pageToken: nil) } == .invalidParameterValue)
 
             let versions = try await fixture.registry.searchModelVersions(
                 filter: "run_id = '\(runID)' AND version_number >= 1", orderBy: ["name ASC"], maxResults: nil, pageToken: nil)

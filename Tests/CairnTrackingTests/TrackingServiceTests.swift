@@ -17,16 +17,6 @@ struct TrackingServiceTests {
         }
     }
 
-    static func code(of body: () async throws -> Void) async -> ErrorCode? {
-        do {
-            try await body()
-            return nil
-        } catch let error as CairnError {
-            return error.code
-        } catch {
-            return .internalError
-        }
-    }
 
     static func metric(_ key: String, _ value: Double, step: Int64, timestamp: Int64 = 1000) -> Metric {
         Metric(key: key, value: value, timestamp: timestamp, step: step)
@@ -41,8 +31,8 @@ struct TrackingServiceTests {
             let id = try await service.createExperiment(name: "exp", artifactLocation: nil, tags: [KeyValue(key: "team", value: "a")])
             #expect(id == "1")
             #expect(try await service.getExperiment(name: "exp").tags == [KeyValue(key: "team", value: "a")])
-            #expect(await Self.code { _ = try await service.createExperiment(name: "exp", artifactLocation: nil, tags: []) } == .resourceAlreadyExists)
-            #expect(await Self.code { _ = try await service.getExperiment(id: "42") } == .resourceDoesNotExist)
+            #expect(await errorCode { _ = try await service.createExperiment(name: "exp", artifactLocation: nil, tags: []) } == .resourceAlreadyExists)
+            #expect(await errorCode { _ = try await service.getExperiment(id: "42") } == .resourceDoesNotExist)
             try await service.renameExperiment(id: id, newName: "exp2")
             #expect(try await service.getExperiment(id: id).name == "exp2")
         }
@@ -57,7 +47,7 @@ struct TrackingServiceTests {
             #expect(try await service.getRun(id: run.info.runID).info.lifecycleStage == .deleted)
             let active = try await service.searchRuns(experimentIDs: [id], filter: nil, orderBy: [], viewType: .activeOnly, maxResults: nil, pageToken: nil)
             #expect(active.items.isEmpty)
-            #expect(await Self.code { _ = try await service.createRun(CreateRunRequest(experimentID: id, userID: nil, runName: nil, startTime: nil, tags: [])) } == .invalidParameterValue)
+            #expect(await errorCode { _ = try await service.createRun(CreateRunRequest(experimentID: id, userID: nil, runName: nil, startTime: nil, tags: [])) } == .invalidParameterValue)
             try await service.restoreExperiment(id: id)
             let restored = try await service.searchRuns(experimentIDs: [id], filter: nil, orderBy: [], viewType: .activeOnly, maxResults: nil, pageToken: nil)
             #expect(restored.items.map(\.info.runID) == [run.info.runID])
@@ -85,10 +75,10 @@ struct TrackingServiceTests {
             let history = try await service.metricHistory(runID: runID, key: "loss", maxResults: nil, pageToken: nil)
             #expect(history.items.map(\.step) == [1, 2, 3])
 
-            #expect(await Self.code { try await service.logParam(runID: runID, param: KeyValue(key: "lr", value: "0.2")) } == .invalidParameterValue)
+            #expect(await errorCode { try await service.logParam(runID: runID, param: KeyValue(key: "lr", value: "0.2")) } == .invalidParameterValue)
             try await service.deleteRun(id: runID)
-            #expect(await Self.code { try await service.logMetric(runID: runID, metric: Self.metric("loss", 1, step: 9)) } == .invalidParameterValue)
-            #expect(await Self.code { _ = try await service.getRun(id: "missing") } == .resourceDoesNotExist)
+            #expect(await errorCode { try await service.logMetric(runID: runID, metric: Self.metric("loss", 1, step: 9)) } == .invalidParameterValue)
+            #expect(await errorCode { _ = try await service.getRun(id: "missing") } == .resourceDoesNotExist)
         }
     }
 
@@ -97,7 +87,7 @@ struct TrackingServiceTests {
         try await Self.withService(engine) { service in
             let runID = try await service.createRun(CreateRunRequest(experimentID: "0", userID: nil, runName: nil, startTime: nil, tags: [])).info.runID
             try await service.logParam(runID: runID, param: KeyValue(key: "p", value: "a"))
-            let code = await Self.code {
+            let code = await errorCode {
                 try await service.logBatch(runID: runID, metrics: [Self.metric("m", 1, step: 0)],
                                            params: [KeyValue(key: "p", value: "b")], tags: [KeyValue(key: "t", value: "x")])
             }
@@ -106,8 +96,8 @@ struct TrackingServiceTests {
             #expect(run.metrics.isEmpty)
             #expect(!run.tags.contains { $0.key == "t" })
             let tooMany = (0...1000).map { Self.metric("m", Double($0), step: Int64($0)) }
-            #expect(await Self.code { try await service.logBatch(runID: runID, metrics: tooMany, params: [], tags: []) } == .invalidParameterValue)
-            #expect(await Self.code { try await service.logMetric(runID: runID, metric: Self.metric("../escape", 1, step: 0)) } == .invalidParameterValue)
+            #expect(await errorCode { try await service.logBatch(runID: runID, metrics: tooMany, params: [], tags: []) } == .invalidParameterValue)
+            #expect(await errorCode { try await service.logMetric(runID: runID, metric: Self.metric("../escape", 1, step: 0)) } == .invalidParameterValue)
         }
     }
 
@@ -155,10 +145,10 @@ struct TrackingServiceTests {
 
             let nonNumeric = try await service.searchRuns(experimentIDs: ["not-a-number"], filter: nil, orderBy: [], viewType: .all, maxResults: nil, pageToken: nil)
             #expect(nonNumeric.items.isEmpty)
-            #expect(await Self.code { _ = try await search("metrics.acc >> 1") } == .invalidParameterValue)
-            #expect(await Self.code { _ = try await search("params.model = 'rf' OR params.model = 'x'") } == .invalidParameterValue)
-            #expect(await Self.code { _ = try await search(nil, max: 50001) } == .invalidParameterValue)
-            #expect(await Self.code { _ = try await search(nil, token: "not-a-token!") } == .invalidParameterValue)
+            #expect(await errorCode { _ = try await search("metrics.acc >> 1") } == .invalidParameterValue)
+            #expect(await errorCode { _ = try await search("params.model = 'rf' OR params.model = 'x'") } == .invalidParameterValue)
+            #expect(await errorCode { _ = try await search(nil, max: 50001) } == .invalidParameterValue)
+            #expect(await errorCode { _ = try await search(nil, token: "not-a-token!") } == .invalidParameterValue)
         }
     }
 

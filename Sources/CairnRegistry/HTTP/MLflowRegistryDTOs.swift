@@ -11,7 +11,7 @@ struct RegisteredModelDTO: Encodable, Sendable {
     let user_id: String?
     let description: String?
     let latest_versions: [ModelVersionDTO]?
-    let tags: [TagDTO]?
+    let tags: [KeyValueDTO]?
     let aliases: [AliasDTO]?
 
     init(_ model: RegisteredModel) {
@@ -21,7 +21,7 @@ struct RegisteredModelDTO: Encodable, Sendable {
         user_id = model.userID.isEmpty ? nil : model.userID
         description = model.description
         latest_versions = model.latestVersions.nonEmpty?.map(ModelVersionDTO.init)
-        tags = model.tags.nonEmpty?.map(TagDTO.init)
+        tags = model.tags.nonEmpty?.map(KeyValueDTO.init)
         aliases = model.aliases.nonEmpty?.map { AliasDTO(alias: $0.alias, version: String($0.version)) }
     }
 }
@@ -38,7 +38,7 @@ struct ModelVersionDTO: Encodable, Sendable {
     let run_id: String?
     let status = "READY"
     let run_link: String?
-    let tags: [TagDTO]?
+    let tags: [KeyValueDTO]?
     let aliases: [String]?
     let model_id: String?
 
@@ -53,19 +53,9 @@ struct ModelVersionDTO: Encodable, Sendable {
         source = version.source
         run_id = version.runID
         run_link = version.runLink
-        tags = version.tags.nonEmpty?.map(TagDTO.init)
+        tags = version.tags.nonEmpty?.map(KeyValueDTO.init)
         aliases = version.aliases.nonEmpty
         model_id = version.loggedModelID
-    }
-}
-
-struct TagDTO: Encodable, Sendable {
-    let key: String
-    let value: String
-
-    init(_ pair: KeyValue) {
-        key = pair.key
-        value = pair.value
     }
 }
 

@@ -1,11 +1,12 @@
 // Wire shapes of MLflow's tracking messages (service.proto). Property names are the proto's
 // snake_case field names; nil and empty fields are omitted, as MLflow's server omits unset ones.
 
-struct KeyValueDTO: Encodable, Sendable {
+/// `{key, value}`: tags and params of every MLflow entity, tracking and registry alike.
+package struct KeyValueDTO: Encodable, Sendable {
     let key: String
     let value: String
 
-    init(_ pair: KeyValue) {
+    package init(_ pair: KeyValue) {
         key = pair.key
         value = pair.value
     }
