@@ -11,20 +11,21 @@ got back, so a fast but wrong server fails the benchmark instead of winning it.
 from __future__ import annotations
 
 import argparse
-import dataclasses
-import json
 import random
 import statistics
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
-import mlflow
 import requests
 from mlflow import MlflowClient
 from mlflow.entities import Metric, Param
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "common"))
+from benchlib import Result, bench_main, check, latency_results, now_ms, time_calls  # noqa: E402
 
 SEARCH_FILTER = "metrics.acc > 0.5 and params.model = 'rf'"
 SEARCH_ORDER_BY = ["metrics.acc DESC"]
@@ -64,55 +65,7 @@ QUICK = Config(
 )
 
 
-@dataclass(frozen=True)
-class Result:
-    key: str
-    label: str
-    value: float
-    unit: str
-    better: str  # "lower" or "higher"
-
-
 # ---------------------------------------------------------------- helpers
-
-
-def ms_since(start: float) -> float:
-    return (time.perf_counter() - start) * 1000.0
-
-
-def time_calls(fn: Callable[[int], object], n: int) -> list[float]:
-    """Call fn(i) for i in range(n); return each call's latency in ms."""
-    samples = []
-    for i in range(n):
-        start = time.perf_counter()
-        fn(i)
-        samples.append(ms_since(start))
-    return samples
-
-
-def percentile(samples: list[float], pct: float) -> float:
-    """Linear-interpolated percentile (numpy's default method)."""
-    ordered = sorted(samples)
-    pos = (len(ordered) - 1) * pct / 100.0
-    lo = int(pos)
-    hi = min(lo + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
-
-
-def latency_results(key: str, label: str, samples: list[float], pcts=(50, 95)) -> list[Result]:
-    return [
-        Result(f"{key}_p{p}_ms", f"{label} p{p}", round(percentile(samples, p), 2), "ms", "lower")
-        for p in pcts
-    ]
-
-
-def now_ms() -> int:
-    return int(time.time() * 1000)
-
-
-def check(condition: bool, message: str) -> None:
-    if not condition:
-        raise AssertionError(f"server returned a wrong answer: {message}")
 
 
 def new_experiment(client: MlflowClient, name: str) -> str:
@@ -389,42 +342,10 @@ def run_all(client: MlflowClient, http: RawHttp, cfg: Config, log: Callable[[str
 # ---------------------------------------------------------------- entry point
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("tracking_uri", help="e.g. http://127.0.0.1:5000")
-    parser.add_argument("--label", default="server", help="name used in progress output and JSON")
-    parser.add_argument("--out", help="write results JSON here (default: stdout)")
-    parser.add_argument("--quick", action="store_true", help="tiny workload, for smoke-testing only")
-    args = parser.parse_args(argv)
-
+def run(args: argparse.Namespace, log: Callable[[str], None]) -> tuple[Config, list[Result]]:
     cfg = QUICK if args.quick else Config()
-    client = MlflowClient(tracking_uri=args.tracking_uri)
-
-    def log(msg: str) -> None:
-        print(f"[{args.label}] {time.strftime('%H:%M:%S')} {msg}", file=sys.stderr, flush=True)
-
-    started = time.perf_counter()
-    results = run_all(client, RawHttp(args.tracking_uri), cfg, log)
-    elapsed = time.perf_counter() - started
-    log(f"done in {elapsed:.1f}s")
-
-    doc = {
-        "label": args.label,
-        "tracking_uri": args.tracking_uri,
-        "mlflow_client_version": mlflow.__version__,
-        "quick": args.quick,
-        "config": dataclasses.asdict(cfg),
-        "wall_seconds": round(elapsed, 2),
-        "results": [dataclasses.asdict(r) for r in results],
-    }
-    text = json.dumps(doc, indent=2)
-    if args.out:
-        with open(args.out, "w") as f:
-            f.write(text + "\n")
-    else:
-        print(text)
-    return 0
+    return cfg, run_all(MlflowClient(tracking_uri=args.tracking_uri), RawHttp(args.tracking_uri), cfg, log)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(bench_main(__doc__, run))

@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Combine bench.py outputs into one comparison table (markdown) and one JSON file.
 
-Usage: report.py --out-dir DIR [--meta KEY=VALUE ...] [mlflow.json] [cairn.json]
+Usage: report.py --name NAME --out-dir DIR [--meta KEY=VALUE ...] [mlflow.json] [cairn.json]
 
 Ratios are oriented so that > 1 means Cairn is better: baseline/cairn for
 "lower is better" metrics (latencies), cairn/baseline for "higher is better"
-ones (throughput). With only one input the ratio column is omitted.
+ones (throughput). With only one input the ratio column is omitted. Rows that
+carry a target get a target column: ✓ or ✗ says whether Cairn's figure (or its
+ratio) meets it.
 """
 
 from __future__ import annotations
@@ -31,8 +33,10 @@ def ratio(better: str, baseline: float, candidate: float) -> float | None:
 def fmt(value: float | None, unit: str = "") -> str:
     if value is None:
         return "—"
-    if unit == "points/s":
+    if unit in ("points/s", "MB/s"):
         return f"{value:,.0f}"
+    if unit == "s":
+        return f"{value:,.3f}"
     return f"{value:,.2f}"
 
 
@@ -42,7 +46,7 @@ def combine(runs: dict[str, dict]) -> list[dict]:
     for label, doc in runs.items():
         for r in doc["results"]:
             row = rows.setdefault(
-                r["key"], {k: r[k] for k in ("key", "label", "unit", "better")}
+                r["key"], {k: r.get(k) for k in ("key", "label", "unit", "better", "target")}
             )
             row[label] = r["value"]
     for row in rows.values():
@@ -51,9 +55,26 @@ def combine(runs: dict[str, dict]) -> list[dict]:
     return list(rows.values())
 
 
+def target_cell(row: dict) -> str:
+    """e.g. "≥ 10× ✓", "≤ 1.00 s ✗"; no mark when the figure it needs is missing."""
+    target = row.get("target")
+    if not target:
+        return ""
+    op, bound = target["op"], target["bound"]
+    if target["kind"] == "ratio":
+        text, actual = f"{op.replace('>=', '≥').replace('<=', '≤')} {bound:g}×", row.get("ratio")
+    else:
+        text, actual = f"{op.replace('>=', '≥').replace('<=', '≤')} {bound:g} {row['unit']}", row.get(CANDIDATE)
+    if actual is None:
+        return text
+    met = actual >= bound if op == ">=" else actual <= bound
+    return f"{text} {'✓' if met else '✗'}"
+
+
 def markdown(rows: list[dict], labels: list[str]) -> str:
     compare = labels == [BASELINE, CANDIDATE]
-    header = ["metric", *labels] + (["ratio (>1 = Cairn better)"] if compare else [])
+    targets = any(row.get("target") for row in rows)
+    header = ["metric", *labels] + (["ratio (>1 = Cairn better)"] if compare else []) + (["target"] if targets else [])
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for row in rows:
         cells = [f"{row['label']} [{row['unit']}]"]
@@ -61,12 +82,15 @@ def markdown(rows: list[dict], labels: list[str]) -> str:
         if compare:
             r = row.get("ratio")
             cells.append("—" if r is None else f"{r:.2f}×")
+        if targets:
+            cells.append(target_cell(row))
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--name", required=True, help="benchmark name, the results files' prefix")
     parser.add_argument("--out-dir", required=True)
     parser.add_argument("--meta", action="append", default=[], metavar="KEY=VALUE")
     parser.add_argument("inputs", nargs="+", help="bench.py JSON outputs")
@@ -79,7 +103,7 @@ def main() -> int:
 
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     os.makedirs(args.out_dir, exist_ok=True)
-    base = os.path.join(args.out_dir, f"tracking-{stamp}")
+    base = os.path.join(args.out_dir, f"{args.name}-{stamp}")
     doc = {
         "created_utc": stamp,
         "meta": dict(kv.split("=", 1) for kv in args.meta),
