@@ -49,7 +49,7 @@ struct ModelVersionDTO: Encodable, Sendable {
         last_updated_timestamp = version.lastUpdatedTimestamp
         user_id = version.userID.isEmpty ? nil : version.userID
         current_stage = version.stage.rawValue
-        description = version.description
+        description = version.description ?? ""  // MLflow sends "" for a version created without one
         source = version.source
         run_id = version.runID
         run_link = version.runLink

@@ -19,6 +19,8 @@ public enum RegistrySchema {
                 key TEXT NOT NULL, value TEXT NOT NULL,
                 PRIMARY KEY (model_id, key))
             """,
+            // search_registered_models' ordering by update time (MLflow's `timestamp`), ties by name.
+            "CREATE INDEX registered_models_updated ON registered_models (last_updated_timestamp, name)",
             "CREATE INDEX registered_model_tags_key_value ON registered_model_tags (key, value)",
             """
             CREATE TABLE registered_model_aliases (
@@ -47,6 +49,7 @@ public enum RegistrySchema {
             // The database itself guarantees at most one Production version per model.
             "CREATE UNIQUE INDEX model_versions_one_production ON model_versions (model_id) WHERE current_stage = 'Production'",
             "CREATE INDEX model_versions_run ON model_versions (run_id)",
+            "CREATE INDEX model_versions_updated ON model_versions (last_updated_timestamp)",
             """
             CREATE TABLE model_version_tags (
                 model_id TEXT NOT NULL,

@@ -60,21 +60,40 @@ public final class LocalArtifactStore: ArtifactStore {
                               size: try row.decode(column: "size", as: Int64.self))
     }
 
+    /// Reading and hashing run in a separate task that stays a few chunks ahead of `consume`, so
+    /// the hash is computed on one core while the bytes are sent from another.
     public func read(_ artifact: StoredArtifact, into consume: (ByteBuffer) async throws -> Void) async throws {
         let blob = blobURL(for: artifact.sha256)
         guard FileManager.default.fileExists(atPath: blob.path) else { throw Self.corrupted(artifact, actual: nil) }
-        var hasher = SHA256()
-        var heldBack: ByteBuffer?
-        try await FileSystem.shared.withFileHandle(forReadingAt: .init(blob.path)) { handle in
-            for try await chunk in handle.readChunks(in: 0..<Int64.max, chunkLength: .mebibytes(1)) {
-                chunk.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
+        let pipe = ChunkPipe<ByteBuffer>(capacity: 4)
+        let producer = Task {
+            do {
+                var hasher = SHA256()
+                try await FileSystem.shared.withFileHandle(forReadingAt: .init(blob.path)) { handle in
+                    for try await chunk in handle.readChunks(in: 0..<Int64.max, chunkLength: .mebibytes(4)) {
+                        chunk.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
+                        guard await pipe.send(chunk) else { return }
+                    }
+                }
+                let actual = Self.hex(hasher.finalize())
+                await pipe.finish(throwing: actual == artifact.sha256 ? nil : Self.corrupted(artifact, actual: actual))
+            } catch {
+                await pipe.finish(throwing: error)
+            }
+        }
+        do {
+            // The last chunk is held back until the producer has finished without a mismatch.
+            var heldBack: ByteBuffer?
+            while let chunk = try await pipe.next() {
                 if let previous = heldBack { try await consume(previous) }
                 heldBack = chunk
             }
+            if let last = heldBack { try await consume(last) }
+        } catch {
+            await pipe.cancel()
+            producer.cancel()
+            throw error
         }
-        let actual = Self.hex(hasher.finalize())
-        guard actual == artifact.sha256 else { throw Self.corrupted(artifact, actual: actual) }
-        if let last = heldBack { try await consume(last) }
     }
 
     private static func corrupted(_ artifact: StoredArtifact, actual: String?) -> CairnError {
@@ -143,24 +162,46 @@ public final class LocalArtifactStore: ArtifactStore {
     private func writeBlob<Body: AsyncSequence>(_ body: Body) async throws -> (sha256: String, size: Int64)
         where Body.Element == ByteBuffer {
         let tempURL = tempRoot.appendingPathComponent(UUID().uuidString)
-        guard FileManager.default.createFile(atPath: tempURL.path, contents: nil) else {
-            throw CairnError.internalError("Cannot create a temporary file in \(tempRoot.path).")
+        let file = try DirectFileWriter(creating: tempURL.path)
+        // The request loop hashes; a second task copies to disk, a few batches behind. Network
+        // reads arrive in chunks of at most 64 KiB and are handed over in batches of about 4 MiB
+        // (without copying) so the two tasks wake each other rarely.
+        let pipe = ChunkPipe<[ByteBuffer]>(capacity: 4)
+        let diskWriter = Task {
+            do {
+                while let batch = try await pipe.next() {
+                    for chunk in batch { try chunk.withUnsafeReadableBytes { try file.write($0) } }
+                }
+                try file.finish()
+            } catch {
+                await pipe.cancel()  // unblocks the request loop
+                throw error
+            }
         }
-        let handle = try FileHandle(forWritingTo: tempURL)
         var hasher = SHA256()
         var size: Int64 = 0
         do {
+            let batchSize = 4 << 20
+            var batch: [ByteBuffer] = []
+            var batchBytes = 0
             for try await buffer in body {
-                buffer.withUnsafeReadableBytes { bytes in
-                    hasher.update(bufferPointer: bytes)
-                }
-                try handle.write(contentsOf: buffer.readableBytesView)
+                buffer.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
                 size += Int64(buffer.readableBytes)
+                batch.append(buffer)
+                batchBytes += buffer.readableBytes
+                if batchBytes >= batchSize {
+                    guard await pipe.send(batch) else { break }
+                    batch.removeAll(keepingCapacity: true)
+                    batchBytes = 0
+                }
             }
-            try handle.synchronize()
-            try handle.close()
+            if !batch.isEmpty { _ = await pipe.send(batch) }
+            await pipe.finish()
+            try await diskWriter.value
         } catch {
-            try? handle.close()
+            await pipe.cancel()
+            _ = try? await diskWriter.value
+            file.abandon()
             try? FileManager.default.removeItem(at: tempURL)
             throw error
         }
