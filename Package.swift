@@ -60,6 +60,7 @@ let package = Package(
             dependencies: [
                 "CairnCore", "CairnStorage", "CairnHTTP", "CairnTracking", "CairnRegistry",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

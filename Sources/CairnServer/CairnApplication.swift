@@ -61,6 +61,7 @@ public enum CairnApplication {
         let services = try await openServices(configuration, logger: logger)
         let app = Application(
             router: router(services: services),
+            server: .http1(configuration: .init(additionalChannelHandlers: [LargeReadsHandler()])),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "cairn"),
             onServerRunning: { channel in
                 logger.info("Cairn is listening on http://\(configuration.host):\(channel.localAddress?.port ?? configuration.port)")
