@@ -83,6 +83,12 @@ final class DirectFileWriter: @unchecked Sendable {
             let written = Glibc.write(fd, buffer + offset, buffered - offset)
             if written < 0 {
                 if errno == EINTR { continue }
+                if errno == EINVAL, direct {
+                    // Some file systems accept O_DIRECT at open and refuse it on write.
+                    _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~Self.directFlag)
+                    direct = false
+                    continue
+                }
                 throw Self.failure("write", path)
             }
             offset += written
