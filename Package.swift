@@ -55,6 +55,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
+        .target(name: "CairnUI", dependencies: ["CairnCore"]),
         .target(
             name: "CairnServer",
             dependencies: [
@@ -95,6 +96,7 @@ let package = Package(
             name: "CairnRegistryTests",
             dependencies: ["CairnRegistry", "CairnTracking", "CairnStorage", "CairnTestSupport"]
         ),
+        .testTarget(name: "CairnUITests", dependencies: ["CairnUI"]),
         .testTarget(
             name: "CairnServerTests",
             dependencies: [

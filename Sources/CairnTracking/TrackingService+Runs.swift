@@ -190,20 +190,32 @@ extension TrackingService {
     }
 
     /// Points of one metric for several runs, for charts: at most `maxResults` per run within the steps.
+    /// `metrics/get-history-bulk-interval`: a metric of up to 100 runs, each sampled to at most
+    /// `maxResults` points (see `MetricStore.sampledHistory`), for charts.
     public func metricHistoryBulk(runIDs: [String], key: String, startStep: Int64?, endStep: Int64?, maxResults: Int64?) async throws -> [Metric] {
         guard !runIDs.isEmpty else { throw CairnError.invalidParameter("GetMetricHistoryBulkInterval request must specify at least one run_id.") }
-        guard runIDs.count <= 100 else { throw CairnError.invalidParameter("GetMetricHistoryBulkInterval request cannot specify more than 100 run_ids. Received \(runIDs.count) run_ids.") }
-        let limit = Int(maxResults ?? 320)
+        guard runIDs.count <= 100 else { throw CairnError.invalidParameter("GetMetricHistoryBulkInterval request must specify at most 100 run_ids. Received \(runIDs.count) run_ids.") }
+        let limit = Int(maxResults ?? 2500)
         guard limit > 0, limit <= 2500 else {
             throw CairnError.invalidParameter("max_results must be between 1 and 2500.")
         }
-        if (startStep == nil) != (endStep == nil) {
-            throw CairnError.invalidParameter("If either start step or end step are specified, both must be specified.")
+        var range: ClosedRange<Int64>?
+        switch (startStep, endStep) {
+        case (nil, nil): range = nil
+        case (let start?, let end?):
+            guard start <= end else {
+                throw CairnError.invalidParameter("end_step must be greater than start_step. Found start_step=\(start) and end_step=\(end).")
+            }
+            range = start...end
+        default: throw CairnError.invalidParameter("If either start step or end step are specified, both must be specified.")
         }
-        let steps = startStep.flatMap { start in endStep.map { start...max(start, $0) } }
         return try await database.read { db in
             for runID in runIDs { _ = try await Self.requireRun(runID, on: db) }
-            return try await MetricStore.history(runIDs: runIDs, key: key, steps: steps, limitPerRun: limit, on: db)
+            var points: [Metric] = []
+            for runID in runIDs {
+                points += try await MetricStore.sampledHistory(runID: runID, key: key, steps: range, maxResults: limit, on: db)
+            }
+            return points
         }
     }
 

@@ -187,4 +187,24 @@ struct TrackingServiceTests {
             #expect(found.items.map(\.modelID) == [model.modelID])
         }
     }
+
+    @Test("Bulk-interval history samples each run's points into even buckets, keeping the last", arguments: TestDatabases.engines)
+    func sampledHistory(engine: DatabaseEngine) async throws {
+        try await Self.withService(engine) { service in
+            let dense = try await service.createRun(CreateRunRequest(experimentID: "0", userID: nil, runName: nil, startTime: nil, tags: [])).info.runID
+            let sparse = try await service.createRun(CreateRunRequest(experimentID: "0", userID: nil, runName: nil, startTime: nil, tags: [])).info.runID
+            for start in stride(from: 0, to: 1000, by: 500) {
+                try await service.logBatch(runID: dense, metrics: (start..<start + 500).map { Self.metric("loss", Double($0), step: Int64($0)) }, params: [], tags: [])
+            }
+            try await service.logBatch(runID: sparse, metrics: [5, 333, 777].map { Self.metric("loss", 1, step: $0) }, params: [], tags: [])
+
+            let ranged = try await service.metricHistoryBulk(runIDs: [dense, sparse], key: "loss", startStep: 100, endStep: 899, maxResults: 4)
+            #expect(ranged.filter { $0.runID == dense }.map(\.step) == [100, 300, 500, 899])
+            #expect(ranged.filter { $0.runID == sparse }.map(\.step) == [333, 777])
+            let whole = try await service.metricHistoryBulk(runIDs: [dense], key: "loss", startStep: nil, endStep: nil, maxResults: 10)
+            #expect(whole.map(\.step) == [0, 100, 200, 300, 400, 500, 600, 700, 800, 999])
+            #expect(try await service.metricHistoryBulk(runIDs: [dense], key: "loss", startStep: nil, endStep: nil, maxResults: nil).count == 1000)
+            #expect(await errorCode { _ = try await service.metricHistoryBulk(runIDs: [dense], key: "loss", startStep: 9, endStep: 5, maxResults: 4) } == .invalidParameterValue)
+        }
+    }
 }

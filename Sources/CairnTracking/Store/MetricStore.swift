@@ -55,23 +55,34 @@ enum MetricStore {
         return try await db.raw(query).all().map { try decode($0, withOrigin: true) }
     }
 
-    /// Points of `key` for several runs within a step range, for charts (bulk-interval).
-    static func history(runIDs: [String], key: String, steps: ClosedRange<Int64>?, limitPerRun: Int, on db: any SQLDatabase) async throws -> [Metric] {
-        var result: [Metric] = []
-        for runID in runIDs {
-            var query: SQLQueryString = """
-                SELECT key, step, timestamp, value, is_nan, model_id, dataset_name, dataset_digest FROM metrics
-                WHERE run_id = \(bind: runID) AND key = \(bind: key)
-                """
-            if let steps { query += " AND step >= \(bind: steps.lowerBound) AND step <= \(bind: steps.upperBound)" }
-            query += " ORDER BY step, timestamp LIMIT \(bind: limitPerRun)"
-            result += try await db.raw(query).all().map { row in
-                var metric = try decode(row, withOrigin: true)
-                metric.runID = runID
-                return metric
+    /// About `maxResults` points of one run's `key`, spread evenly over its points in `steps` (all
+    /// when nil), as MLflow samples them for charts: the points, ordered by (step, timestamp,
+    /// value), are cut into `maxResults` equal buckets and the first of each is kept; the last point
+    /// is always kept, taking the last sample's place when there are already `maxResults`.
+    static func sampledHistory(runID: String, key: String, steps: ClosedRange<Int64>?, maxResults: Int, on db: any SQLDatabase) async throws -> [Metric] {
+        var filter: SQLQueryString = "run_id = \(bind: runID) AND key = \(bind: key)"
+        if let steps { filter += " AND step >= \(bind: steps.lowerBound) AND step <= \(bind: steps.upperBound)" }
+        let columns = "key, step, timestamp, value, is_nan, model_id, dataset_name, dataset_digest"
+        let order = "step, timestamp, value, is_nan"
+        let bucketed: SQLQueryString = "SELECT \(unsafeRaw: columns), NTILE(CAST(\(bind: maxResults) AS INTEGER)) OVER (ORDER BY \(unsafeRaw: order)) AS bucket "
+            + "FROM metrics WHERE " + filter
+        let ranked: SQLQueryString = "SELECT \(unsafeRaw: columns), ROW_NUMBER() OVER (PARTITION BY bucket ORDER BY \(unsafeRaw: order)) AS rank_in_bucket "
+            + "FROM (" + bucketed + ") bucketed"
+        var sampled = try await db.raw("SELECT \(unsafeRaw: columns) FROM (" + ranked + ") ranked WHERE rank_in_bucket = 1 ORDER BY \(unsafeRaw: order)")
+            .all().map { try decode($0, withOrigin: true) }
+        let lastRow = try await db.raw("SELECT \(unsafeRaw: columns) FROM metrics WHERE " + filter
+            + " ORDER BY step DESC, timestamp DESC, value DESC, is_nan DESC LIMIT 1").first()
+        if let lastRow {
+            let last = try decode(lastRow, withOrigin: true)
+            if sampled.last != last {
+                if sampled.count >= maxResults { sampled[sampled.count - 1] = last } else { sampled.append(last) }
             }
         }
-        return result
+        return sampled.map { metric in
+            var metric = metric
+            metric.runID = runID
+            return metric
+        }
     }
 
     /// Decodes a point; `withOrigin` also reads the model and dataset columns a query selected.
