@@ -55,11 +55,17 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
-        .target(name: "CairnUI", dependencies: ["CairnCore"]),
+        .target(
+            name: "CairnUI",
+            dependencies: [
+                "CairnCore", "CairnHTTP", "CairnTracking",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
         .target(
             name: "CairnServer",
             dependencies: [
-                "CairnCore", "CairnStorage", "CairnHTTP", "CairnTracking", "CairnRegistry",
+                "CairnCore", "CairnStorage", "CairnHTTP", "CairnTracking", "CairnRegistry", "CairnUI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -3,6 +3,7 @@ import CairnHTTP
 import CairnRegistry
 import CairnStorage
 import CairnTracking
+import CairnUI
 import Foundation
 import Hummingbird
 import Logging
@@ -53,6 +54,7 @@ public enum CairnApplication {
         let native = APIRoutes(router: router, prefixes: ["/api/v1"])
         RegistryRoutes<BasicRequestContext>(service: services.registry).register(on: native)
         EventRoutes<BasicRequestContext>(database: services.database).register(on: native)
+        UIRoutes<BasicRequestContext>(tracking: services.tracking).register(on: router)
         return router
     }
 

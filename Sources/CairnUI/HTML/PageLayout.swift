@@ -1,0 +1,71 @@
+/// The frame every page shares: head, inline stylesheet (no CDN, no external requests), the top
+/// navigation and a breadcrumb trail.
+enum PageLayout {
+    struct Crumb {
+        var title: String
+        /// nil for the current page.
+        var href: String?
+    }
+
+    static func render(title: String, crumbs: [Crumb], body: (inout HTMLWriter) -> Void) -> String {
+        var html = HTMLWriter()
+        html.raw("<!DOCTYPE html>")
+        html.element("html", ["lang": "en"]) { html in
+            html.element("head") { head in
+                head.void("meta", ["charset": "utf-8"])
+                head.void("meta", ["name": "viewport", "content": "width=device-width, initial-scale=1"])
+                head.element("title", text: title + " · Cairn")
+                head.element("style") { $0.raw(stylesheet) }
+            }
+            html.element("body") { page in
+                page.element("nav", ["class": "top"]) { nav in
+                    nav.element("a", ["href": "/", "class": "brand"], text: "Cairn")
+                    nav.element("a", ["href": "/"], text: "Experiments")
+                    nav.element("a", ["href": "/models"], text: "Models")
+                }
+                page.element("main") { main in
+                    main.element("ol", ["class": "crumbs"]) { list in
+                        for crumb in crumbs {
+                            list.element("li") { item in
+                                if let href = crumb.href {
+                                    item.element("a", ["href": href], text: crumb.title)
+                                } else {
+                                    item.text(crumb.title)
+                                }
+                            }
+                        }
+                    }
+                    body(&main)
+                }
+            }
+        }
+        return html.output
+    }
+
+    static let stylesheet: StaticString = """
+        :root { --fg: #1d2330; --muted: #6b7280; --line: #e5e7eb; --accent: #2563eb; --bad: #b91c1c; --bg: #fff; --alt: #f8fafc; }
+        * { box-sizing: border-box; }
+        body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg); background: var(--bg); }
+        nav.top { display: flex; gap: 20px; align-items: center; padding: 10px 24px; border-bottom: 1px solid var(--line); }
+        nav.top a { color: var(--fg); text-decoration: none; }
+        nav.top a.brand { font-weight: 700; margin-right: 12px; }
+        main { padding: 16px 24px 40px; max-width: 1400px; }
+        ol.crumbs { list-style: none; display: flex; gap: 6px; padding: 0; margin: 0 0 12px; color: var(--muted); }
+        ol.crumbs li + li::before { content: "/"; margin-right: 6px; }
+        ol.crumbs a { color: var(--accent); text-decoration: none; }
+        h1 { font-size: 20px; margin: 0 0 12px; }
+        a { color: var(--accent); }
+        table { border-collapse: collapse; width: 100%; }
+        th, td { text-align: left; padding: 6px 10px; border-bottom: 1px solid var(--line); white-space: nowrap; }
+        th a { color: var(--fg); text-decoration: none; }
+        tbody tr:nth-child(even) { background: var(--alt); }
+        td.num { text-align: right; font-variant-numeric: tabular-nums; }
+        form.filter { display: flex; gap: 8px; margin: 0 0 12px; }
+        form.filter input[type=text] { flex: 1; padding: 6px 8px; border: 1px solid var(--line); border-radius: 4px; font: inherit; }
+        form.filter button { padding: 6px 14px; border: 1px solid var(--accent); background: var(--accent); color: #fff; border-radius: 4px; font: inherit; }
+        p.error { color: var(--bad); background: #fef2f2; border: 1px solid #fecaca; padding: 8px 10px; border-radius: 4px; }
+        p.muted, span.muted { color: var(--muted); }
+        .pager { margin-top: 12px; display: flex; gap: 12px; }
+        .scroll { overflow-x: auto; }
+        """
+}

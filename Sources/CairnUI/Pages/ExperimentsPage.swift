@@ -1,0 +1,31 @@
+import CairnTracking
+import Foundation
+
+/// `/`: every active experiment, filtered with the experiments search grammar.
+enum ExperimentsPage {
+    static func render(experiments: [Experiment], filter: String, error: String?) -> String {
+        PageLayout.render(title: "Experiments", crumbs: [.init(title: "Experiments", href: nil)]) { main in
+            main.element("h1", text: "Experiments")
+            FilterForm.render(into: &main, action: "/", value: filter, placeholder: "name LIKE 'churn%'", hidden: [:])
+            if let error { main.element("p", ["class": "error", "role": "alert"], text: error) }
+            main.element("table", ["class": "experiments"]) { table in
+                table.element("thead") { head in
+                    head.element("tr") { row in
+                        for title in ["Name", "ID", "Created", "Last updated"] { row.element("th", text: title) }
+                    }
+                }
+                table.element("tbody") { body in
+                    for experiment in experiments {
+                        body.element("tr") { row in
+                            row.element("td") { $0.element("a", ["href": "/experiments/\(experiment.experimentID)"], text: experiment.name) }
+                            row.element("td", ["class": "num"], text: experiment.experimentID)
+                            row.element("td", text: Formatting.date(experiment.creationTime))
+                            row.element("td", text: Formatting.date(experiment.lastUpdateTime))
+                        }
+                    }
+                }
+            }
+            if experiments.isEmpty, error == nil { main.element("p", ["class": "muted"], text: "No experiments match.") }
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import CairnCore
+import CairnHTTP
+import CairnTracking
+import Hummingbird
+
+/// The web UI's pages, server-rendered HTML. Routes only read the query and call the services;
+/// the page types render.
+public struct UIRoutes<Context: RequestContext>: Sendable {
+    let tracking: TrackingService
+
+    public init(tracking: TrackingService) {
+        self.tracking = tracking
+    }
+
+    public func register(on router: Router<Context>) {
+        router.get("/") { request, _ in
+            let filter = Self.query(request, "filter")
+            do {
+                let page = try await tracking.searchExperiments(filter: filter, orderBy: ["name ASC"], viewType: .activeOnly, maxResults: 1000, pageToken: nil)
+                return Self.html(ExperimentsPage.render(experiments: page.items, filter: filter, error: nil))
+            } catch let error as CairnError where error.code == .invalidParameterValue {
+                return Self.html(ExperimentsPage.render(experiments: [], filter: filter, error: error.message), status: .badRequest)
+            }
+        }
+        router.get("/experiments/{experiment_id}") { request, context in
+            let experiment = try await tracking.getExperiment(id: try context.pathParameter("experiment_id"))
+            let query = RunsPage.Query(filter: Self.query(request, "filter"), order: Self.query(request, "order"),
+                                       pageToken: request.uri.queryParameters.get("page_token"))
+            do {
+                let page = try await tracking.searchRuns(
+                    experimentIDs: [experiment.experimentID], filter: query.filter, orderBy: query.order.isEmpty ? [] : [query.order],
+                    viewType: .activeOnly, maxResults: Int64(RunsPage.pageSize), pageToken: query.pageToken)
+                return Self.html(RunsPage.render(experiment: experiment, runs: page.items, nextPageToken: page.nextPageToken, query: query, error: nil))
+            } catch let error as CairnError where error.code == .invalidParameterValue {
+                return Self.html(RunsPage.render(experiment: experiment, runs: [], nextPageToken: nil, query: query, error: error.message),
+                                 status: .badRequest)
+            }
+        }
+    }
+
+    static func query(_ request: Request, _ name: String) -> String {
+        request.uri.queryParameters.get(name) ?? ""
+    }
+
+    static func html(_ body: String, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+}

@@ -1,0 +1,81 @@
+import CairnServer
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+/// The web UI's pages through the router, fed through the MLflow API as a client would.
+@Suite("Web UI pages")
+struct UIPagesTests {
+    static func post(_ client: any TestClientProtocol, _ path: String, _ body: String) async throws -> [String: Any] {
+        let response = try await MLflowAPIErrorTests.post(client, path, body)
+        #expect(response.status == .ok, "\(path): \(String(buffer: response.body))")
+        return (try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]) ?? [:]
+    }
+
+    static func page(_ client: any TestClientProtocol, _ uri: String) async throws -> (HTTPResponse.Status, String) {
+        let response = try await client.execute(uri: uri, method: .get)
+        #expect(response.headers[.contentType] == "text/html; charset=utf-8")
+        return (response.status, String(buffer: response.body))
+    }
+
+    /// Creates an experiment with `count` runs named `run-<i>`, each with metric `loss` = i and a hostile param.
+    static func experiment(_ client: any TestClientProtocol, name: String, runs count: Int) async throws -> String {
+        let experimentID = try await post(client, "/experiments/create", #"{"name": "\#(name)"}"#)["experiment_id"] as! String
+        for index in 0..<count {
+            let run = try await post(client, "/runs/create", #"{"experiment_id": "\#(experimentID)", "run_name": "run-\#(index)", "start_time": \#(1_000 + index)}"#)
+            let runID = ((run["run"] as! [String: Any])["info"] as! [String: Any])["run_id"] as! String
+            _ = try await post(client, "/runs/log-batch", #"""
+                {"run_id": "\#(runID)", "metrics": [{"key": "loss", "value": \#(index), "timestamp": 1, "step": 0}],
+                 "params": [{"key": "note", "value": "<img src=x onerror=alert(\#(index))>"}]}
+                """#)
+        }
+        return experimentID
+    }
+
+    @Test("User text is escaped on the experiments list and the runs table")
+    func escaping() async throws {
+        try await MLflowAPIErrorTests.withClient { client in
+            let id = try await Self.experiment(client, name: "<script>alert('x')</script>", runs: 2)
+            let (status, list) = try await Self.page(client, "/")
+            #expect(status == .ok)
+            #expect(list.contains("&lt;script&gt;alert('x')&lt;/script&gt;"))
+            #expect(!list.contains("<script>"))
+            let (_, runs) = try await Self.page(client, "/experiments/\(id)")
+            #expect(runs.contains("&lt;img src=x onerror=alert(1)&gt;"))
+            #expect(!runs.contains("<img"))
+        }
+    }
+
+    @Test("The runs table sorts by a metric, pages by 100 and shows a bad filter inline")
+    func runsTable() async throws {
+        try await MLflowAPIErrorTests.withClient { client in
+            let id = try await Self.experiment(client, name: "many", runs: 120)
+            let (_, ascending) = try await Self.page(client, "/experiments/\(id)?order=metrics.%60loss%60%20ASC")
+            let names = ascending.matches(of: /<a href="\/runs\/[0-9a-f]+">(run-\d+)<\/a>/).map { String($0.output.1) }
+            #expect(names.count == 100)
+            #expect(Array(names.prefix(3)) == ["run-0", "run-1", "run-2"])
+            #expect(ascending.contains("rel=\"next\""))
+            #expect(ascending.contains("aria-sort=\"ascending\""))
+
+            let (_, filtered) = try await Self.page(client, "/experiments/\(id)?filter=metrics.loss%20%3E%3D%20118")
+            let kept = filtered.matches(of: /<a href="\/runs\/[0-9a-f]+">(run-\d+)<\/a>/).map { String($0.output.1) }
+            #expect(Set(kept) == ["run-118", "run-119"])
+            #expect(!filtered.contains("rel=\"next\""))
+
+            let (status, invalid) = try await Self.page(client, "/experiments/\(id)?filter=metrics.loss%20%3E%3E%201")
+            #expect(status == .badRequest)
+            #expect(invalid.contains("<p class=\"error\" role=\"alert\">Invalid comparator"))
+            #expect(invalid.contains("value=\"metrics.loss &gt;&gt; 1\""))
+        }
+    }
+
+    @Test("An unknown experiment is a 404")
+    func unknown() async throws {
+        try await MLflowAPIErrorTests.withClient { client in
+            let response = try await client.execute(uri: "/experiments/424242", method: .get)
+            #expect(response.status == .notFound)
+        }
+    }
+}
