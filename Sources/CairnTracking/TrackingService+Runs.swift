@@ -189,7 +189,6 @@ extension TrackingService {
         return Page(fetched: points, offset: offset, limit: limit)
     }
 
-    /// Points of one metric for several runs, for charts: at most `maxResults` per run within the steps.
     /// `metrics/get-history-bulk-interval`: a metric of up to 100 runs, each sampled to at most
     /// `maxResults` points (see `MetricStore.sampledHistory`), for charts.
     public func metricHistoryBulk(runIDs: [String], key: String, startStep: Int64?, endStep: Int64?, maxResults: Int64?) async throws -> [Metric] {

@@ -22,6 +22,9 @@ public struct UIRoutes<Context: RequestContext>: Sendable {
                 return Self.html(ExperimentsPage.render(experiments: [], filter: filter, error: error.message), status: .badRequest)
             }
         }
+        router.get("/runs/{run_id}") { _, context in
+            Self.html(try await runPage(id: try context.pathParameter("run_id")))
+        }
         router.get("/experiments/{experiment_id}") { request, context in
             let experiment = try await tracking.getExperiment(id: try context.pathParameter("experiment_id"))
             let query = RunsPage.Query(filter: Self.query(request, "filter"), order: Self.query(request, "order"),
@@ -36,6 +39,24 @@ public struct UIRoutes<Context: RequestContext>: Sendable {
                                  status: .badRequest)
             }
         }
+    }
+
+    /// The run page with up to `RunPage.maxCharts` metric histories, each read whole and drawn
+    /// after LTTB downsampling.
+    func runPage(id: String) async throws -> String {
+        let run = try await tracking.getRun(id: id)
+        let experiment = try await tracking.getExperiment(id: run.info.experimentID)
+        let children = try await tracking.searchRuns(
+            experimentIDs: [experiment.experimentID], filter: "tags.mlflow.parentRunId = '\(id)'", orderBy: [],
+            viewType: .activeOnly, maxResults: 100, pageToken: nil).items
+        var histories: [(key: String, points: [LTTB.Point])] = []
+        for key in run.metrics.map(\.key).sorted().prefix(RunPage.maxCharts) {
+            let points = try await tracking.metricHistory(runID: id, key: key, maxResults: nil, pageToken: nil).items
+                .sorted { ($0.step, $0.timestamp) < ($1.step, $1.timestamp) }
+                .map { LTTB.Point(x: Double($0.step), y: $0.value) }
+            histories.append((key, points))
+        }
+        return RunPage.render(run: run, experiment: experiment, children: children, histories: histories)
     }
 
     static func query(_ request: Request, _ name: String) -> String {

@@ -78,4 +78,41 @@ struct UIPagesTests {
             #expect(response.status == .notFound)
         }
     }
+
+    @Test("The run page shows overview, params, tags and a downsampled chart per metric, escaped")
+    func runPage() async throws {
+        try await MLflowAPIErrorTests.withClient { client in
+            let parent = try await Self.post(client, "/runs/create", #"{"experiment_id": "0", "run_name": "parent"}"#)
+            let parentID = ((parent["run"] as! [String: Any])["info"] as! [String: Any])["run_id"] as! String
+            let child = try await Self.post(client, "/runs/create", #"""
+                {"experiment_id": "0", "run_name": "child <i>", "tags": [{"key": "mlflow.parentRunId", "value": "\#(parentID)"},
+                 {"key": "note", "value": "<script>alert(1)</script>"}, {"key": "mlflow.source.git.commit", "value": "abc123"}]}
+                """#)
+            let childID = ((child["run"] as! [String: Any])["info"] as! [String: Any])["run_id"] as! String
+            for start in stride(from: 0, to: 10_000, by: 1000) {
+                let points = (start..<start + 1000).map { step in
+                    #"{"key": "loss", "value": \#(step == 7_777 ? 50.0 : 1.0 / Double(step + 1)), "timestamp": 1, "step": \#(step)}"#
+                }
+                _ = try await Self.post(client, "/runs/log-batch", #"{"run_id": "\#(childID)", "metrics": [\#(points.joined(separator: ","))]}"#)
+            }
+            _ = try await Self.post(client, "/runs/log-parameter", #"{"run_id": "\#(childID)", "key": "depth", "value": "<b>7</b>"}"#)
+
+            let (status, page) = try await Self.page(client, "/runs/\(childID)")
+            #expect(status == .ok)
+            #expect(page.contains("<h1>child &lt;i&gt;</h1>"))
+            #expect(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;") && !page.contains("<script>"))
+            #expect(page.contains("&lt;b&gt;7&lt;/b&gt;"))
+            #expect(page.contains("abc123"))
+            #expect(page.contains("href=\"/runs/\(parentID)\""))
+            #expect(page.contains("loss (10000 points)"))
+            let drawn = page.firstMatch(of: /data-points="(\d+)"/).map { Int($0.output.1)! } ?? 0
+            #expect(drawn > 100 && drawn <= 600)
+            #expect(page.contains(">50<"))  // the spike at step 7,777 survives downsampling as the chart's maximum
+
+            let (_, parentPage) = try await Self.page(client, "/runs/\(parentID)")
+            #expect(parentPage.contains("href=\"/runs/\(childID)\""))
+            let missing = try await client.execute(uri: "/runs/0123456789abcdef0123456789abcdef", method: .get)
+            #expect(missing.status == .notFound)
+        }
+    }
 }

@@ -67,5 +67,11 @@ enum PageLayout {
         p.muted, span.muted { color: var(--muted); }
         .pager { margin-top: 12px; display: flex; gap: 12px; }
         .scroll { overflow-x: auto; }
+        h2 { font-size: 16px; margin: 20px 0 8px; }
+        table.overview th, table.kv th { width: 220px; color: var(--muted); font-weight: 500; }
+        table.kv td, table.overview td { white-space: normal; word-break: break-word; }
+        .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(640px, 1fr)); gap: 16px; }
+        figure.chart { margin: 0; }
+        figure.chart figcaption { font-weight: 600; margin-bottom: 4px; }
         """
 }
