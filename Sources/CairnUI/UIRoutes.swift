@@ -22,6 +22,13 @@ public struct UIRoutes<Context: RequestContext>: Sendable {
                 return Self.html(ExperimentsPage.render(experiments: [], filter: filter, error: error.message), status: .badRequest)
             }
         }
+        router.get("/compare") { request, _ in
+            let ids = request.uri.queryParameters.getAll("runs")
+            guard ids.count >= 2 else {
+                throw CairnError.invalidParameter("Select at least two runs to compare.")
+            }
+            return Self.html(try await comparePage(runIDs: Array(ids.prefix(ComparePage.maxRuns)), metric: request.uri.queryParameters.get("metric")))
+        }
         router.get("/runs/{run_id}") { _, context in
             Self.html(try await runPage(id: try context.pathParameter("run_id")))
         }
@@ -57,6 +64,22 @@ public struct UIRoutes<Context: RequestContext>: Sendable {
             histories.append((key, points))
         }
         return RunPage.render(run: run, experiment: experiment, children: children, histories: histories)
+    }
+
+    /// Runs side by side, with the histories of `metric` (default: the first metric any run logged).
+    func comparePage(runIDs: [String], metric: String?) async throws -> String {
+        var runs: [Run] = []
+        for id in runIDs { runs.append(try await tracking.getRun(id: id)) }
+        let chosen = metric ?? runs.flatMap { $0.metrics.map(\.key) }.sorted().first
+        var curves: [[LTTB.Point]] = []
+        if let chosen {
+            for run in runs {
+                curves.append(try await tracking.metricHistory(runID: run.info.runID, key: chosen, maxResults: nil, pageToken: nil).items
+                    .sorted { ($0.step, $0.timestamp) < ($1.step, $1.timestamp) }
+                    .map { LTTB.Point(x: Double($0.step), y: $0.value) })
+            }
+        }
+        return ComparePage.render(runs: runs, metric: chosen, curves: curves)
     }
 
     static func query(_ request: Request, _ name: String) -> String {

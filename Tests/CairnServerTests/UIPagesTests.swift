@@ -115,4 +115,29 @@ struct UIPagesTests {
             #expect(missing.status == .notFound)
         }
     }
+
+    @Test("Compare overlays one metric of the chosen runs and highlights differing rows")
+    func compare() async throws {
+        try await MLflowAPIErrorTests.withClient { client in
+            var ids: [String] = []
+            for (name, lr) in [("fast", "0.1"), ("slow", "0.01")] {
+                let run = try await Self.post(client, "/runs/create", #"{"experiment_id": "0", "run_name": "\#(name)"}"#)
+                let id = ((run["run"] as! [String: Any])["info"] as! [String: Any])["run_id"] as! String
+                let points = (0..<50).map { #"{"key": "loss", "value": \#(Double($0) * (name == "fast" ? 0.2 : 0.1)), "timestamp": 1, "step": \#($0)}"# }
+                _ = try await Self.post(client, "/runs/log-batch", #"""
+                    {"run_id": "\#(id)", "metrics": [\#(points.joined(separator: ","))],
+                     "params": [{"key": "lr", "value": "\#(lr)"}, {"key": "seed", "value": "7"}]}
+                    """#)
+                ids.append(id)
+            }
+            let (status, page) = try await Self.page(client, "/compare?runs=\(ids[0])&runs=\(ids[1])")
+            #expect(status == .ok)
+            #expect(page.components(separatedBy: "<polyline ").count - 1 == 2)
+            #expect(page.contains("data-series=\"fast\"") && page.contains("data-series=\"slow\""))
+            #expect(page.contains("<tr class=\"differs\"><th>param lr</th><td>0.1</td><td>0.01</td></tr>"))
+            #expect(page.contains("<tr><th>param seed</th><td>7</td><td>7</td></tr>"))
+            let single = try await client.execute(uri: "/compare?runs=\(ids[0])", method: .get)
+            #expect(single.status == .badRequest)
+        }
+    }
 }

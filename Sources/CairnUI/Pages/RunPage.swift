@@ -48,7 +48,9 @@ enum RunPage {
             if !histories.isEmpty {
                 main.element("h2", text: "Charts")
                 main.element("div", ["class": "charts"]) { charts in
-                    for history in histories { MetricChart.render(into: &charts, title: history.key, points: history.points) }
+                    for history in histories {
+                        LineChart.render(into: &charts, caption: "\(history.key) (\(history.points.count) points)", series: [(history.key, history.points)])
+                    }
                 }
             }
         }
