@@ -3,6 +3,15 @@ import Foundation
 
 /// `/`: every active experiment, filtered with the experiments search grammar.
 enum ExperimentsPage {
+    /// The mlflow client prints MLflow UI links (`/#/experiments/1/runs/<id>`); send them to the
+    /// matching Cairn page.
+    static let mlflowLinkRedirect: StaticString = """
+        (function () {
+          var m = location.hash.match(/^#\\/experiments\\/(\\d+)(?:\\/runs\\/([0-9a-f]+))?/);
+          if (m) { location.replace(m[2] ? "/runs/" + m[2] : "/experiments/" + m[1]); }
+        })();
+        """
+
     static func render(experiments: [Experiment], filter: String, error: String?) -> String {
         PageLayout.render(title: "Experiments", crumbs: [.init(title: "Experiments", href: nil)]) { main in
             main.element("h1", text: "Experiments")
@@ -26,6 +35,7 @@ enum ExperimentsPage {
                 }
             }
             if experiments.isEmpty, error == nil { main.element("p", ["class": "muted"], text: "No experiments match.") }
+            main.element("script") { $0.raw(mlflowLinkRedirect) }
         }
     }
 }
