@@ -58,7 +58,7 @@ let package = Package(
         .target(
             name: "CairnUI",
             dependencies: [
-                "CairnCore", "CairnHTTP", "CairnTracking",
+                "CairnCore", "CairnHTTP", "CairnStorage", "CairnTracking", "CairnRegistry",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),

@@ -54,7 +54,7 @@ public enum CairnApplication {
         let native = APIRoutes(router: router, prefixes: ["/api/v1"])
         RegistryRoutes<BasicRequestContext>(service: services.registry).register(on: native)
         EventRoutes<BasicRequestContext>(database: services.database).register(on: native)
-        UIRoutes<BasicRequestContext>(tracking: services.tracking).register(on: router)
+        UIRoutes<BasicRequestContext>(tracking: services.tracking, registry: services.registry, database: services.database).register(on: router)
         return router
     }
 

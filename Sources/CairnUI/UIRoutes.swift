@@ -1,5 +1,7 @@
 import CairnCore
 import CairnHTTP
+import CairnRegistry
+import CairnStorage
 import CairnTracking
 import Hummingbird
 
@@ -7,9 +9,13 @@ import Hummingbird
 /// the page types render.
 public struct UIRoutes<Context: RequestContext>: Sendable {
     let tracking: TrackingService
+    let registry: RegistryService
+    let database: Database
 
-    public init(tracking: TrackingService) {
+    public init(tracking: TrackingService, registry: RegistryService, database: Database) {
         self.tracking = tracking
+        self.registry = registry
+        self.database = database
     }
 
     public func register(on router: Router<Context>) {
@@ -21,6 +27,22 @@ public struct UIRoutes<Context: RequestContext>: Sendable {
             } catch let error as CairnError where error.code == .invalidParameterValue {
                 return Self.html(ExperimentsPage.render(experiments: [], filter: filter, error: error.message), status: .badRequest)
             }
+        }
+        router.get("/models") { request, _ in
+            let filter = Self.query(request, "filter")
+            do {
+                let page = try await registry.searchRegisteredModels(filter: filter, orderBy: [], maxResults: 1000, pageToken: nil)
+                return Self.html(ModelsPage.render(models: page.items, filter: filter, error: nil))
+            } catch let error as CairnError where error.code == .invalidParameterValue {
+                return Self.html(ModelsPage.render(models: [], filter: filter, error: error.message), status: .badRequest)
+            }
+        }
+        router.get("/models/{name}") { request, context in
+            let version = try request.uri.queryParameters.get("version").map { text in
+                guard let number = Int64(text) else { throw CairnError.invalidParameter("Invalid version '\(text)'.") }
+                return number
+            }
+            return Self.html(try await modelPage(name: try context.pathParameter("name"), version: version))
         }
         router.get("/compare") { request, _ in
             let ids = request.uri.queryParameters.getAll("runs")
@@ -80,6 +102,23 @@ public struct UIRoutes<Context: RequestContext>: Sendable {
             }
         }
         return ComparePage.render(runs: runs, metric: chosen, curves: curves)
+    }
+
+    func modelPage(name: String, version: Int64?) async throws -> String {
+        let model = try await registry.getRegisteredModel(name: name)
+        let escapedName = name.replacingOccurrences(of: "'", with: "''")
+        let versions = try await registry.searchModelVersions(
+            filter: "name = '\(escapedName)'", orderBy: ["version_number DESC"], maxResults: 200_000, pageToken: nil).items
+        let history = try await database.read { db in
+            try await EventOutbox.list(after: 0, types: [], subjectPrefix: "models/\(name)/", limit: 500, on: db)
+        }
+        var selected: ModelPage.Selected?
+        if let version {
+            selected = ModelPage.Selected(lineage: try await registry.lineage(name: name, version: version),
+                                          files: try await registry.manifest(name: name, version: version).files)
+        }
+        return ModelPage.render(model: model, versions: versions, policies: try await registry.policies(name: name),
+                                history: history, selected: selected)
     }
 
     static func query(_ request: Request, _ name: String) -> String {

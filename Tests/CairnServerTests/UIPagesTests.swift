@@ -141,4 +141,34 @@ struct UIPagesTests {
             #expect(single.status == .badRequest)
         }
     }
+
+    @Test("Models list and model page: versions, stages, aliases, history, lineage and manifest")
+    func models() async throws {
+        try await MLflowAPIErrorTests.withClient { client in
+            let run = try await Self.post(client, "/runs/create", #"{"experiment_id": "0", "run_name": "trainer", "tags": [{"key": "mlflow.source.git.commit", "value": "feedbeef"}]}"#)
+            let runID = ((run["run"] as! [String: Any])["info"] as! [String: Any])["run_id"] as! String
+            let put = try await client.execute(uri: "/api/2.0/mlflow-artifacts/artifacts/0/\(runID)/artifacts/model/MLmodel", method: .put,
+                                               body: ByteBuffer(string: "flavors: {}"))
+            #expect(put.status == .ok)
+            _ = try await Self.post(client, "/registered-models/create", #"{"name": "churn <i>"}"#)
+            for _ in 0..<2 {
+                _ = try await Self.post(client, "/model-versions/create", #"{"name": "churn <i>", "source": "runs:/\#(runID)/model", "run_id": "\#(runID)"}"#)
+            }
+            _ = try await Self.post(client, "/model-versions/transition-stage", #"{"name": "churn <i>", "version": "2", "stage": "Production", "archive_existing_versions": false}"#)
+            _ = try await Self.post(client, "/registered-models/alias", #"{"name": "churn <i>", "alias": "champion", "version": "1"}"#)
+
+            let (_, list) = try await Self.page(client, "/models")
+            #expect(list.contains(">churn &lt;i&gt;</a>"))
+            #expect(list.contains("Production: v2") && list.contains("@champion: v1"))
+            let (status, page) = try await Self.page(client, "/models/churn%20%3Ci%3E?version=2")
+            #expect(status == .ok)
+            #expect(page.contains("<h1>churn &lt;i&gt;</h1>"))
+            #expect(page.contains("model_version.stage_changed") && page.contains("model_version.alias_changed"))
+            #expect(page.contains("feedbeef"))
+            #expect(page.contains("<td>MLmodel</td>"))
+            #expect(page.contains("href=\"/runs/\(runID)\""))
+            let missing = try await client.execute(uri: "/models/nope", method: .get)
+            #expect(missing.status == .notFound)
+        }
+    }
 }

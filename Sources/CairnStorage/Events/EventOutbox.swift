@@ -22,11 +22,16 @@ public enum EventOutbox {
             """).run()
     }
 
-    /// Events with id greater than `after`, oldest first, optionally of some types and one subject.
-    public static func list(after: Int64, types: [String], subject: String?, limit: Int, on db: any SQLDatabase) async throws -> [Event] {
+    /// Events with id greater than `after`, oldest first, optionally of some types and one subject
+    /// (or every subject starting with `subjectPrefix`).
+    public static func list(after: Int64, types: [String], subject: String? = nil, subjectPrefix: String? = nil, limit: Int,
+                            on db: any SQLDatabase) async throws -> [Event] {
         var query: SQLQueryString = "SELECT id, type, subject, payload, actor, created_at FROM events WHERE id > \(bind: after)"
         if !types.isEmpty { query = query + " AND type IN (\(binds: types))" }
         if let subject { query = query + " AND subject = \(bind: subject)" }
+        if let subjectPrefix {
+            query = query + " AND subject >= \(bind: subjectPrefix) AND subject < \(bind: LocalArtifactStore.upperBound(of: subjectPrefix))"
+        }
         query = query + " ORDER BY id LIMIT \(bind: limit)"
         return try await db.raw(query).all().map { row in
             Event(id: try row.decode(column: "id", as: Int64.self), type: try row.decode(column: "type", as: String.self),

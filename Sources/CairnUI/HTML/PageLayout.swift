@@ -74,6 +74,8 @@ enum PageLayout {
         figure.chart { margin: 0; }
         figure.chart figcaption { font-weight: 600; margin-bottom: 4px; }
         tr.differs { background: #fffbeb !important; }
+        tr.selected { background: #eff6ff !important; }
+        td.hash, td.payload { font-family: ui-monospace, monospace; font-size: 12px; white-space: normal; word-break: break-all; }
         tr.differs th { color: #92400e; }
         ul.legend { list-style: none; display: flex; flex-wrap: wrap; gap: 12px; padding: 0; margin: 6px 0 0; }
         span.swatch { display: inline-block; width: 12px; height: 12px; border-radius: 2px; margin-right: 4px; vertical-align: -1px; }
