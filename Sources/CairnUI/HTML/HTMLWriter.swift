@@ -25,6 +25,15 @@ struct HTMLWriter {
         open(tag, attributes)
     }
 
+    /// `<thead>` with one row of plain column titles.
+    mutating func tableHead(_ titles: [String]) {
+        element("thead") { head in
+            head.element("tr") { row in
+                for title in titles { row.element("th", text: title) }
+            }
+        }
+    }
+
     mutating func text(_ value: String) {
         output += HTMLEscaping.text(value)
     }

@@ -18,11 +18,7 @@ enum ExperimentsPage {
             FilterForm.render(into: &main, action: "/", value: filter, placeholder: "name LIKE 'churn%'", hidden: [:])
             if let error { main.element("p", ["class": "error", "role": "alert"], text: error) }
             main.element("table", ["class": "experiments"]) { table in
-                table.element("thead") { head in
-                    head.element("tr") { row in
-                        for title in ["Name", "ID", "Created", "Last updated"] { row.element("th", text: title) }
-                    }
-                }
+                table.tableHead(["Name", "ID", "Created", "Last updated"])
                 table.element("tbody") { body in
                     for experiment in experiments {
                         body.element("tr") { row in

@@ -20,11 +20,7 @@ enum ModelPage {
             main.element("h1", text: model.name)
             if let description = model.description, !description.isEmpty { main.element("p", text: description) }
             main.element("table", ["class": "versions"]) { table in
-                table.element("thead") { head in
-                    head.element("tr") { row in
-                        for title in ["Version", "Stage", "Aliases", "Source run", "Registered"] { row.element("th", text: title) }
-                    }
-                }
+                table.tableHead(["Version", "Stage", "Aliases", "Source run", "Registered"])
                 table.element("tbody") { body in
                     for version in versions {
                         body.element("tr", ["class": selected?.lineage.version.version == version.version ? "selected" : nil]) { row in
@@ -91,9 +87,7 @@ enum ModelPage {
             return
         }
         main.element("table", ["class": "manifest"]) { table in
-            table.element("thead") { head in
-                head.element("tr") { row in for title in ["Path", "Bytes", "SHA-256"] { row.element("th", text: title) } }
-            }
+            table.tableHead(["Path", "Bytes", "SHA-256"])
             table.element("tbody") { body in
                 for file in selected.files {
                     body.element("tr") { row in

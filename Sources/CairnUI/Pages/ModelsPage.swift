@@ -8,11 +8,7 @@ enum ModelsPage {
             FilterForm.render(into: &main, action: "/models", value: filter, placeholder: "name LIKE 'churn%'", hidden: [:])
             if let error { main.element("p", ["class": "error", "role": "alert"], text: error) }
             main.element("table", ["class": "models"]) { table in
-                table.element("thead") { head in
-                    head.element("tr") { row in
-                        for title in ["Name", "Latest version", "Stages", "Aliases", "Last updated"] { row.element("th", text: title) }
-                    }
-                }
+                table.tableHead(["Name", "Latest version", "Stages", "Aliases", "Last updated"])
                 table.element("tbody") { body in
                     for model in models {
                         body.element("tr") { row in
