@@ -51,6 +51,10 @@ public struct UIRoutes<Context: RequestContext>: Sendable {
             }
             return Self.html(try await comparePage(runIDs: Array(ids.prefix(ComparePage.maxRuns)), metric: request.uri.queryParameters.get("metric")))
         }
+        router.get("/runs/{run_id}/artifacts") { request, context in
+            Self.html(try await artifactsPage(runID: try context.pathParameter("run_id"),
+                                              path: try ArtifactPath(validating: Self.query(request, "path"))))
+        }
         router.get("/runs/{run_id}") { _, context in
             Self.html(try await runPage(id: try context.pathParameter("run_id")))
         }
@@ -119,6 +123,33 @@ public struct UIRoutes<Context: RequestContext>: Sendable {
         }
         return ModelPage.render(model: model, versions: versions, policies: try await registry.policies(name: name),
                                 history: history, selected: selected)
+    }
+
+    func artifactsPage(runID: String, path: ArtifactPath) async throws -> String {
+        let run = try await tracking.getRun(id: runID)
+        guard let root = TrackingService.proxiedPath(ofArtifactURI: run.info.artifactURI) else {
+            throw CairnError.invalidParameter("Run \(runID) keeps its artifacts outside Cairn (\(run.info.artifactURI)).")
+        }
+        let storePath = root.appending(path)
+        let store = tracking.artifacts
+        let isFolder = try await store.isDirectory(storePath)
+        if path.isRoot || isFolder {
+            return ArtifactsPage.render(run: run, path: path, storePath: storePath, content: .folder(try await store.list(storePath)))
+        }
+        let artifact = try await store.stat(storePath)
+        let kind = ArtifactsPage.kind(of: path.lastComponent)
+        var preview = ArtifactsPage.Preview.none(reason: "No preview for this kind of file.")
+        if kind == .image {
+            preview = .image
+        } else if kind != .binary, artifact.size > ArtifactsPage.previewLimit {
+            preview = .none(reason: "Too large to preview (over \(ArtifactsPage.previewLimit >> 20) MiB).")
+        } else if kind != .binary {
+            var bytes = ByteBuffer()
+            try await store.read(artifact) { bytes.writeImmutableBuffer($0) }
+            let text = String(decoding: bytes.readableBytesView, as: UTF8.self)
+            preview = kind == .csv ? .table(ArtifactsPage.csvRows(text, limit: ArtifactsPage.csvRowLimit)) : .text(text)
+        }
+        return ArtifactsPage.render(run: run, path: path, storePath: storePath, content: .file(artifact, preview: preview))
     }
 
     static func query(_ request: Request, _ name: String) -> String {

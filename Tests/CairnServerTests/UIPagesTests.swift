@@ -171,4 +171,40 @@ struct UIPagesTests {
             #expect(missing.status == .notFound)
         }
     }
+
+    @Test("The artifact browser lists folders and previews text, CSV and images, escaped")
+    func artifacts() async throws {
+        try await MLflowAPIErrorTests.withClient { client in
+            let run = try await Self.post(client, "/runs/create", #"{"experiment_id": "0", "run_name": "files"}"#)
+            let runID = ((run["run"] as! [String: Any])["info"] as! [String: Any])["run_id"] as! String
+            let files: [(String, String)] = [
+                ("notes/%3Cb%3E.txt", "<script>alert('artifact')</script>"),
+                ("metrics.csv", "name,score\r\n\"a, b\",1\r\nc,2\r\n"),
+                ("config.json", #"{"lr": 0.1}"#),
+                ("plot.png", "\u{89}PNG fake image bytes"),
+            ]
+            for (path, body) in files {
+                let put = try await client.execute(uri: "/api/2.0/mlflow-artifacts/artifacts/0/\(runID)/artifacts/\(path)", method: .put,
+                                                   body: ByteBuffer(string: body))
+                #expect(put.status == .ok)
+            }
+            let (_, root) = try await Self.page(client, "/runs/\(runID)/artifacts")
+            #expect(root.contains(">notes/</a>") && root.contains(">metrics.csv</a>"))
+            let (_, folder) = try await Self.page(client, "/runs/\(runID)/artifacts?path=notes")
+            #expect(folder.contains(">&lt;b&gt;.txt</a>"))
+            let (status, text) = try await Self.page(client, "/runs/\(runID)/artifacts?path=notes/%3Cb%3E.txt")
+            #expect(status == .ok)
+            #expect(text.contains("<pre class=\"preview\">&lt;script&gt;alert('artifact')&lt;/script&gt;</pre>"))
+            #expect(!text.contains("<script>alert"))
+            let (_, csv) = try await Self.page(client, "/runs/\(runID)/artifacts?path=metrics.csv")
+            #expect(csv.contains("<thead><tr><th>name</th><th>score</th></tr></thead>"))
+            #expect(csv.contains("<tr><td>a, b</td><td>1</td></tr><tr><td>c</td><td>2</td></tr>"))
+            let (_, image) = try await Self.page(client, "/runs/\(runID)/artifacts?path=plot.png")
+            #expect(image.contains("<img src=\"/api/2.0/mlflow-artifacts/artifacts/0/\(runID)/artifacts/plot.png\""))
+            let (_, json) = try await Self.page(client, "/runs/\(runID)/artifacts?path=config.json")
+            #expect(json.contains("{&quot;lr&quot;: 0.1}") || json.contains(#"{"lr": 0.1}"#))
+            let escape = try await client.execute(uri: "/runs/\(runID)/artifacts?path=../../x", method: .get)
+            #expect(escape.status == .badRequest)
+        }
+    }
 }

@@ -75,6 +75,8 @@ enum PageLayout {
         figure.chart figcaption { font-weight: 600; margin-bottom: 4px; }
         tr.differs { background: #fffbeb !important; }
         tr.selected { background: #eff6ff !important; }
+        pre.preview { background: var(--alt); border: 1px solid var(--line); padding: 10px; overflow: auto; max-height: 70vh; font-size: 12px; }
+        img.preview { max-width: 100%; border: 1px solid var(--line); }
         td.hash, td.payload { font-family: ui-monospace, monospace; font-size: 12px; white-space: normal; word-break: break-all; }
         tr.differs th { color: #92400e; }
         ul.legend { list-style: none; display: flex; flex-wrap: wrap; gap: 12px; padding: 0; margin: 6px 0 0; }

@@ -34,6 +34,7 @@ enum RunPage {
                     }
                 }
             }
+            main.element("p") { $0.element("a", ["href": ArtifactsPage.link(run, .root)], text: "Artifacts") }
             if !children.isEmpty {
                 main.element("h2", text: "Child runs")
                 main.element("ul", ["class": "children"]) { list in
