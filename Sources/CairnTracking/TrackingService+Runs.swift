@@ -189,6 +189,15 @@ extension TrackingService {
         return Page(fetched: points, offset: offset, limit: limit)
     }
 
+    /// A metric's whole history as (step, value) pairs in step order, lighter than `metricHistory`
+    /// for charts of long histories.
+    public func metricSeries(runID: String, key: String) async throws -> [(step: Int64, value: Double)] {
+        try await database.read { db in
+            _ = try await Self.requireRun(runID, on: db)
+            return try await MetricStore.series(runID: runID, key: key, on: db)
+        }
+    }
+
     /// `metrics/get-history-bulk-interval`: a metric of up to 100 runs, each sampled to at most
     /// `maxResults` points (see `MetricStore.sampledHistory`), for charts.
     public func metricHistoryBulk(runIDs: [String], key: String, startStep: Int64?, endStep: Int64?, maxResults: Int64?) async throws -> [Metric] {

@@ -84,9 +84,7 @@ public struct UIRoutes<Context: RequestContext>: Sendable {
             viewType: .activeOnly, maxResults: 100, pageToken: nil).items
         var histories: [(key: String, points: [LTTB.Point])] = []
         for key in run.metrics.map(\.key).sorted().prefix(RunPage.maxCharts) {
-            let points = try await tracking.metricHistory(runID: id, key: key, maxResults: nil, pageToken: nil).items
-                .sorted { ($0.step, $0.timestamp) < ($1.step, $1.timestamp) }
-                .map { LTTB.Point(x: Double($0.step), y: $0.value) }
+            let points = try await tracking.metricSeries(runID: id, key: key).map { LTTB.Point(x: Double($0.step), y: $0.value) }
             histories.append((key, points))
         }
         return RunPage.render(run: run, experiment: experiment, children: children, histories: histories)
@@ -100,9 +98,7 @@ public struct UIRoutes<Context: RequestContext>: Sendable {
         var curves: [[LTTB.Point]] = []
         if let chosen {
             for run in runs {
-                curves.append(try await tracking.metricHistory(runID: run.info.runID, key: chosen, maxResults: nil, pageToken: nil).items
-                    .sorted { ($0.step, $0.timestamp) < ($1.step, $1.timestamp) }
-                    .map { LTTB.Point(x: Double($0.step), y: $0.value) })
+                curves.append(try await tracking.metricSeries(runID: run.info.runID, key: chosen).map { LTTB.Point(x: Double($0.step), y: $0.value) })
             }
         }
         return ComparePage.render(runs: runs, metric: chosen, curves: curves)

@@ -55,6 +55,17 @@ enum MetricStore {
         return try await db.raw(query).all().map { try decode($0, withOrigin: true) }
     }
 
+    /// Every (step, value) of one run's `key` in step order (then time), for drawing charts; NaN
+    /// points come back as NaN.
+    static func series(runID: String, key: String, on db: any SQLDatabase) async throws -> [(step: Int64, value: Double)] {
+        try await db.raw("""
+            SELECT step, value, is_nan FROM metrics WHERE run_id = \(bind: runID) AND key = \(bind: key) ORDER BY step, timestamp
+            """).all().map { row in
+            let isNaN = try row.decode(column: "is_nan", as: Int.self) != 0
+            return (try row.decode(column: "step", as: Int64.self), isNaN ? .nan : try row.decode(column: "value", as: Double.self))
+        }
+    }
+
     /// About `maxResults` points of one run's `key`, spread evenly over its points in `steps` (all
     /// when nil), as MLflow samples them for charts: the points, ordered by (step, timestamp,
     /// value), are cut into `maxResults` equal buckets and the first of each is kept; the last point
