@@ -69,11 +69,8 @@ extension RegistryService {
                 let modelID = try await Self.lockModel(name, now: now, on: db)
                 let current = try await Self.requireVersion(modelID: modelID, name: name, version: version, on: db)
                 let pending = try await PolicyStore.pendingRequest(modelID: modelID, version: version, target: target, on: db)
-                if let policy = try await PolicyStore.get(target, modelID: modelID, modelName: name, on: db) {
-                    let approvers = pending.map { $0.approvers.subtracting([$0.requestedBy]) } ?? []
-                    let unmet = try PolicyEvaluator.unmetRules(of: policy, version: current, metrics: metrics, approvers: approvers)
-                    if !unmet.isEmpty { throw PromotionRefusal(target: target, unmet: unmet) }
-                }
+                let unmet = try await Self.unmetRules(of: current, target: target, pending: pending, metrics: metrics, on: db)
+                if !unmet.isEmpty { throw PromotionRefusal(target: target, unmet: unmet) }
                 switch target {
                 case .stage(let stage):
                     try await moveStage(current, to: stage, archiveExisting: archiveExisting, now: now, user: user, on: db)
@@ -125,11 +122,18 @@ extension RegistryService {
         return try await database.read { db in
             let model = try await Self.requireModel(name, on: db)
             let current = try await Self.requireVersion(modelID: model.id, name: name, version: version, on: db)
-            guard let policy = try await PolicyStore.get(target, modelID: model.id, modelName: name, on: db) else { return [] }
             let pending = try await PolicyStore.pendingRequest(modelID: model.id, version: version, target: target, on: db)
-            let approvers = pending.map { $0.approvers.subtracting([$0.requestedBy]) } ?? []
-            return try PolicyEvaluator.unmetRules(of: policy, version: current, metrics: metrics, approvers: approvers)
+            return try await Self.unmetRules(of: current, target: target, pending: pending, metrics: metrics, on: db)
         }
+    }
+
+    /// The rules of `target`'s policy that `current` does not meet (none without a policy). Approvals
+    /// are those on the pending request, not counting its requester's own.
+    static func unmetRules(of current: ModelVersion, target: PromotionTarget, pending: TransitionRequest?, metrics: [String: Double]?,
+                           on db: any SQLDatabase) async throws -> [String] {
+        guard let policy = try await PolicyStore.get(target, modelID: current.modelID, modelName: current.name, on: db) else { return [] }
+        let approvers = pending.map { $0.approvers.subtracting([$0.requestedBy]) } ?? []
+        return try PolicyEvaluator.unmetRules(of: policy, version: current, metrics: metrics, approvers: approvers)
     }
 
     /// The latest metric values of the version's source run; nil when it has none.

@@ -48,9 +48,7 @@ enum ArtifactsPage {
                     }
                 }
             case .file(let artifact, let preview):
-                let download = "/api/2.0/mlflow-artifacts/artifacts/" + storePath.segments.map {
-                    $0.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?#"))) ?? String($0)
-                }.joined(separator: "/")
+                let download = "/api/2.0/mlflow-artifacts/artifacts/" + storePath.segments.map(Formatting.pathSegment).joined(separator: "/")
                 main.element("h1", text: path.lastComponent)
                 main.element("p") { line in
                     line.text("\(artifact.size) bytes · SHA-256 \(artifact.sha256) · ")

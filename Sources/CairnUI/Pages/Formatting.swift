@@ -27,4 +27,10 @@ enum Formatting {
         if value.isInfinite { return value > 0 ? "inf" : "-inf" }
         return String(format: "%.6g", value)
     }
+
+    /// One URL path segment, percent-encoded (model names and artifact file names may hold spaces,
+    /// `?` or `#`).
+    static func pathSegment(_ text: some StringProtocol) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?#"))) ?? String(text)
+    }
 }

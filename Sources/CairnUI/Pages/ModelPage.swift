@@ -11,8 +11,7 @@ enum ModelPage {
     }
 
     static func path(_ name: String, version: Int64? = nil) -> String {
-        let encoded = name.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?#"))) ?? name
-        return "/models/\(encoded)" + (version.map { "?version=\($0)" } ?? "")
+        "/models/\(Formatting.pathSegment(name))" + (version.map { "?version=\($0)" } ?? "")
     }
 
     static func render(model: RegisteredModel, versions: [ModelVersion], policies: [PromotionPolicy], history: [Event], selected: Selected?) -> String {
