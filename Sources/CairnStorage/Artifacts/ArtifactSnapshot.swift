@@ -37,7 +37,7 @@ public enum ArtifactSnapshot {
         let prefix = path.isRoot ? "" : path.value + "/"
         let rows = try await db.raw("""
             SELECT path, sha256, size FROM artifact_files
-            WHERE path = \(bind: path.value) OR (path >= \(bind: prefix) AND path < \(bind: LocalArtifactStore.upperBound(of: prefix)))
+            WHERE path = \(bind: path.value) OR \(SQLPrefix.startsWith("path", prefix))
             ORDER BY path
             """).all()
         return try rows.map { row in
@@ -54,7 +54,7 @@ public enum ArtifactSnapshot {
         precondition(isReserved(destination) && !destination.isRoot, "snapshots live below \(root)")
         let prefix = destination.value + "/"
         try await db.raw("""
-            DELETE FROM artifact_files WHERE path >= \(bind: prefix) AND path < \(bind: LocalArtifactStore.upperBound(of: prefix))
+            DELETE FROM artifact_files WHERE \(SQLPrefix.startsWith("path", prefix))
             """).run()
     }
 }

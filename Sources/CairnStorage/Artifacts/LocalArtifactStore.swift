@@ -126,7 +126,7 @@ public final class LocalArtifactStore: ArtifactStore {
         return try await database.read { db in
             try await db.raw("""
                 SELECT path FROM artifact_files
-                WHERE path >= \(bind: prefix) AND path < \(bind: Self.upperBound(of: prefix)) LIMIT 1
+                WHERE \(SQLPrefix.startsWith("path", prefix)) LIMIT 1
                 """).first() != nil
         }
     }
@@ -138,7 +138,7 @@ public final class LocalArtifactStore: ArtifactStore {
         try await database.write { db in
             try await db.raw("""
                 DELETE FROM artifact_files
-                WHERE path = \(bind: path.value) OR (path >= \(bind: prefix) AND path < \(bind: Self.upperBound(of: prefix)))
+                WHERE path = \(bind: path.value) OR \(SQLPrefix.startsWith("path", prefix))
                 """).run()
         }
     }
@@ -258,18 +258,10 @@ public final class LocalArtifactStore: ArtifactStore {
         digest.map { String(format: "%02x", $0) }.joined()
     }
 
-    /// The smallest string greater than every string that starts with `prefix` ("a/" → "a0").
-    static func upperBound(of prefix: String) -> String {
-        guard let last = prefix.unicodeScalars.last, let next = Unicode.Scalar(last.value + 1) else {
-            return "\u{10FFFF}"
-        }
-        return String(prefix.unicodeScalars.dropLast()) + String(next)
-    }
-
     private static func rows(below prefix: String, on db: any SQLDatabase) async throws -> [(String, Int64)] {
         let query: SQLQueryString = prefix.isEmpty
             ? "SELECT path, size FROM artifact_files"
-            : "SELECT path, size FROM artifact_files WHERE path >= \(bind: prefix) AND path < \(bind: upperBound(of: prefix))"
+            : "SELECT path, size FROM artifact_files WHERE " + SQLPrefix.startsWith("path", prefix)
         return try await db.raw(query).all().map {
             (try $0.decode(column: "path", as: String.self), try $0.decode(column: "size", as: Int64.self))
         }

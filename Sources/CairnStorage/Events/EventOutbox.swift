@@ -30,7 +30,7 @@ public enum EventOutbox {
         if !types.isEmpty { query = query + " AND type IN (\(binds: types))" }
         if let subject { query = query + " AND subject = \(bind: subject)" }
         if let subjectPrefix {
-            query = query + " AND subject >= \(bind: subjectPrefix) AND subject < \(bind: LocalArtifactStore.upperBound(of: subjectPrefix))"
+            query = query + " AND " + SQLPrefix.startsWith("subject", subjectPrefix)
         }
         query = query + " ORDER BY id LIMIT \(bind: limit)"
         return try await db.raw(query).all().map { row in
