@@ -189,9 +189,9 @@ extension TrackingService {
         return Page(fetched: points, offset: offset, limit: limit)
     }
 
-    /// A metric's whole history as (step, value) pairs in step order, lighter than `metricHistory`
+    /// A metric's whole history as points in step order, lighter than `metricHistory`
     /// for charts of long histories.
-    public func metricSeries(runID: String, key: String) async throws -> [(step: Int64, value: Double)] {
+    public func metricSeries(runID: String, key: String) async throws -> [MetricPoint] {
         try await database.read { db in
             _ = try await Self.requireRun(runID, on: db)
             return try await MetricStore.series(runID: runID, key: key, on: db)

@@ -19,7 +19,7 @@ public struct UIRoutes<Context: RequestContext>: Sendable {
     }
 
     public func register(on router: Router<Context>) {
-        router.get("/") { request, _ in
+        page(router, "/") { request, _ in
             let filter = Self.query(request, "filter")
             do {
                 let page = try await tracking.searchExperiments(filter: filter, orderBy: ["name ASC"], viewType: .activeOnly, maxResults: 1000, pageToken: nil)
@@ -28,7 +28,7 @@ public struct UIRoutes<Context: RequestContext>: Sendable {
                 return Self.html(ExperimentsPage.render(experiments: [], filter: filter, error: error.message), status: .badRequest)
             }
         }
-        router.get("/models") { request, _ in
+        page(router, "/models") { request, _ in
             let filter = Self.query(request, "filter")
             do {
                 let page = try await registry.searchRegisteredModels(filter: filter, orderBy: [], maxResults: 1000, pageToken: nil)
@@ -37,31 +37,34 @@ public struct UIRoutes<Context: RequestContext>: Sendable {
                 return Self.html(ModelsPage.render(models: [], filter: filter, error: error.message), status: .badRequest)
             }
         }
-        router.get("/models/{name}") { request, context in
+        page(router, "/models/{name}") { request, context in
             let version = try request.uri.queryParameters.get("version").map { text in
                 guard let number = Int64(text) else { throw CairnError.invalidParameter("Invalid version '\(text)'.") }
                 return number
             }
             return Self.html(try await modelPage(name: try context.pathParameter("name"), version: version))
         }
-        router.get("/compare") { request, _ in
+        page(router, "/compare") { request, _ in
             let ids = request.uri.queryParameters.getAll("runs")
             guard ids.count >= 2 else {
                 throw CairnError.invalidParameter("Select at least two runs to compare.")
             }
-            return Self.html(try await comparePage(runIDs: Array(ids.prefix(ComparePage.maxRuns)), metric: request.uri.queryParameters.get("metric")))
+            return Self.html(try await comparePage(runIDs: Array(ids.prefix(ComparePage.maxRuns)), metric: request.uri.queryParameters.get("metric"),
+                                                   axis: try ChartAxis(query: request.uri.queryParameters.get("x"))))
         }
-        router.get("/runs/{run_id}/artifacts") { request, context in
+        page(router, "/runs/{run_id}/artifacts") { request, context in
             Self.html(try await artifactsPage(runID: try context.pathParameter("run_id"),
                                               path: try ArtifactPath(validating: Self.query(request, "path"))))
         }
-        router.get("/runs/{run_id}") { _, context in
-            Self.html(try await runPage(id: try context.pathParameter("run_id")))
+        page(router, "/runs/{run_id}") { request, context in
+            Self.html(try await runPage(id: try context.pathParameter("run_id"), axis: try ChartAxis(query: request.uri.queryParameters.get("x"))))
         }
-        router.get("/experiments/{experiment_id}") { request, context in
+        page(router, "/experiments/{experiment_id}") { request, context in
             let experiment = try await tracking.getExperiment(id: try context.pathParameter("experiment_id"))
+            let columnSpecs = request.uri.queryParameters.getAll("col")
             let query = RunsPage.Query(filter: Self.query(request, "filter"), order: Self.query(request, "order"),
-                                       pageToken: request.uri.queryParameters.get("page_token"))
+                                       pageToken: request.uri.queryParameters.get("page_token"),
+                                       columns: columnSpecs.isEmpty ? nil : try columnSpecs.filter { !$0.isEmpty }.map(RunColumn.init(spec:)))
             do {
                 let page = try await tracking.searchRuns(
                     experimentIDs: [experiment.experimentID], filter: query.filter, orderBy: query.order.isEmpty ? [] : [query.order],
@@ -76,7 +79,7 @@ public struct UIRoutes<Context: RequestContext>: Sendable {
 
     /// The run page with up to `RunPage.maxCharts` metric histories, each read whole and drawn
     /// after LTTB downsampling.
-    func runPage(id: String) async throws -> String {
+    func runPage(id: String, axis: ChartAxis) async throws -> String {
         let run = try await tracking.getRun(id: id)
         let experiment = try await tracking.getExperiment(id: run.info.experimentID)
         let children = try await tracking.searchRuns(
@@ -84,24 +87,24 @@ public struct UIRoutes<Context: RequestContext>: Sendable {
             viewType: .activeOnly, maxResults: 100, pageToken: nil).items
         var histories: [(key: String, points: [LTTB.Point])] = []
         for key in run.metrics.map(\.key).sorted().prefix(RunPage.maxCharts) {
-            let points = try await tracking.metricSeries(runID: id, key: key).map { LTTB.Point(x: Double($0.step), y: $0.value) }
+            let points = axis.points(try await tracking.metricSeries(runID: id, key: key), runStart: run.info.startTime)
             histories.append((key, points))
         }
-        return RunPage.render(run: run, experiment: experiment, children: children, histories: histories)
+        return RunPage.render(run: run, experiment: experiment, children: children, axis: axis, histories: histories)
     }
 
     /// Runs side by side, with the histories of `metric` (default: the first metric any run logged).
-    func comparePage(runIDs: [String], metric: String?) async throws -> String {
+    func comparePage(runIDs: [String], metric: String?, axis: ChartAxis) async throws -> String {
         var runs: [Run] = []
         for id in runIDs { runs.append(try await tracking.getRun(id: id)) }
         let chosen = metric ?? runs.flatMap { $0.metrics.map(\.key) }.sorted().first
         var curves: [[LTTB.Point]] = []
         if let chosen {
             for run in runs {
-                curves.append(try await tracking.metricSeries(runID: run.info.runID, key: chosen).map { LTTB.Point(x: Double($0.step), y: $0.value) })
+                curves.append(axis.points(try await tracking.metricSeries(runID: run.info.runID, key: chosen), runStart: run.info.startTime))
             }
         }
-        return ComparePage.render(runs: runs, metric: chosen, curves: curves)
+        return ComparePage.render(runs: runs, metric: chosen, axis: axis, curves: curves)
     }
 
     func modelPage(name: String, version: Int64?) async throws -> String {
@@ -146,6 +149,18 @@ public struct UIRoutes<Context: RequestContext>: Sendable {
             preview = kind == .csv ? .table(ArtifactsPage.csvRows(text, limit: ArtifactsPage.csvRowLimit)) : .text(text)
         }
         return ArtifactsPage.render(run: run, path: path, storePath: storePath, content: .file(artifact, preview: preview))
+    }
+
+    /// Registers a page at `path`; errors the handler throws with a status (unknown run, bad
+    /// query) render as an error page with that status instead of MLflow's JSON error body.
+    private func page(_ router: Router<Context>, _ path: RouterPath, handler: @escaping @Sendable (Request, Context) async throws -> Response) {
+        router.get(path) { request, context in
+            do {
+                return try await handler(request, context)
+            } catch let error as CairnError {
+                return Self.html(ErrorPage.render(error), status: HTTPResponse.Status(code: error.httpStatus))
+            }
+        }
     }
 
     static func query(_ request: Request, _ name: String) -> String {

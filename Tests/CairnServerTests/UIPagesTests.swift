@@ -72,6 +72,36 @@ struct UIPagesTests {
         }
     }
 
+    @Test("The column picker chooses metric, param and tag columns, kept across sorting and paging")
+    func columnPicker() async throws {
+        try await MLflowAPIErrorTests.withClient { client in
+            let id = try await Self.experiment(client, name: "columns", runs: 101)
+            let first = try await Self.post(client, "/runs/search", #"{"experiment_ids": ["\#(id)"], "max_results": 1, "order_by": ["metrics.loss ASC"]}"#)
+            let runID = (((first["runs"] as! [[String: Any]])[0])["info"] as! [String: Any])["run_id"] as! String
+            _ = try await Self.post(client, "/runs/set-tag", #"{"run_id": "\#(runID)", "key": "team x", "value": "<b>vision</b>"}"#)
+
+            let (_, defaults) = try await Self.page(client, "/experiments/\(id)?order=metrics.%60loss%60%20ASC")
+            #expect(defaults.contains("class=\"col-metrics\""))
+            #expect(defaults.contains("<input type=\"checkbox\" name=\"col\" value=\"tags.team x\">"))  // offered, not shown
+
+            let chosen = "/experiments/\(id)?order=metrics.%60loss%60%20ASC&col=tags.team%20x&col=params.note"
+            let (status, page) = try await Self.page(client, chosen)
+            #expect(status == .ok)
+            #expect(page.contains("<th class=\"col-tags\""))
+            #expect(page.contains("<td>&lt;b&gt;vision&lt;/b&gt;</td>"))
+            #expect(!page.contains("class=\"col-metrics\""))
+            #expect(page.contains("value=\"tags.team x\" checked"))
+            // Sorting by the tag column and the next page keep the chosen columns.
+            #expect(page.contains("order=tags.%60team%20x%60%20DESC&amp;col=tags.team%20x&amp;col=params.note"))
+            let next = page.firstMatch(of: /href="([^"]+)" rel="next"/).map { String($0.output.1) } ?? ""
+            #expect(next.contains("col=params.note"))
+
+            let (badStatus, bad) = try await Self.page(client, "/experiments/\(id)?col=bogus")
+            #expect(badStatus == .badRequest)
+            #expect(bad.contains("Invalid column 'bogus'"))
+        }
+    }
+
     @Test("An unknown experiment is a 404")
     func unknown() async throws {
         try await MLflowAPIErrorTests.withClient { client in
@@ -110,10 +140,17 @@ struct UIPagesTests {
             #expect(drawn > 100 && drawn <= 600)
             #expect(page.contains(">50<"))  // the spike at step 7,777 survives downsampling as the chart's maximum
 
+            let (_, byTime) = try await Self.page(client, "/runs/\(childID)?x=time")
+            #expect(byTime.contains("data-axis=\"time\"") && byTime.contains(">seconds "))
+            #expect(byTime.contains("<a href=\"/runs/\(childID)?x=step\">Step</a>"))
+            let (badAxis, _) = try await Self.page(client, "/runs/\(childID)?x=epoch")
+            #expect(badAxis == .badRequest)
+
             let (_, parentPage) = try await Self.page(client, "/runs/\(parentID)")
             #expect(parentPage.contains("href=\"/runs/\(childID)\""))
-            let missing = try await client.execute(uri: "/runs/0123456789abcdef0123456789abcdef", method: .get)
-            #expect(missing.status == .notFound)
+            let (missing, notFound) = try await Self.page(client, "/runs/0123456789abcdef0123456789abcdef")
+            #expect(missing == .notFound)
+            #expect(notFound.contains("<h1>Not found</h1>"))
         }
     }
 

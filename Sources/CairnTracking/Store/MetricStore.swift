@@ -55,14 +55,15 @@ enum MetricStore {
         return try await db.raw(query).all().map { try decode($0, withOrigin: true) }
     }
 
-    /// Every (step, value) of one run's `key` in step order (then time), for drawing charts; NaN
-    /// points come back as NaN.
-    static func series(runID: String, key: String, on db: any SQLDatabase) async throws -> [(step: Int64, value: Double)] {
+    /// Every (step, timestamp, value) of one run's `key` in step order (then time), for drawing
+    /// charts; NaN points come back as NaN.
+    static func series(runID: String, key: String, on db: any SQLDatabase) async throws -> [MetricPoint] {
         try await db.raw("""
-            SELECT step, value, is_nan FROM metrics WHERE run_id = \(bind: runID) AND key = \(bind: key) ORDER BY step, timestamp
+            SELECT step, timestamp, value, is_nan FROM metrics WHERE run_id = \(bind: runID) AND key = \(bind: key) ORDER BY step, timestamp
             """).all().map { row in
             let isNaN = try row.decode(column: "is_nan", as: Int.self) != 0
-            return (try row.decode(column: "step", as: Int64.self), isNaN ? .nan : try row.decode(column: "value", as: Double.self))
+            return MetricPoint(step: try row.decode(column: "step", as: Int64.self), timestamp: try row.decode(column: "timestamp", as: Int64.self),
+                               value: isNaN ? .nan : try row.decode(column: "value", as: Double.self))
         }
     }
 

@@ -80,6 +80,13 @@ enum PageLayout {
         td.hash, td.payload { font-family: ui-monospace, monospace; font-size: 12px; white-space: normal; word-break: break-all; }
         tr.differs th { color: #92400e; }
         ul.legend { list-style: none; display: flex; flex-wrap: wrap; gap: 12px; padding: 0; margin: 6px 0 0; }
+        details.columns { margin: 0 0 12px; }
+        details.columns summary { cursor: pointer; color: var(--accent); }
+        form.columns { display: flex; flex-wrap: wrap; gap: 12px; align-items: flex-start; margin-top: 8px; }
+        form.columns fieldset { border: 1px solid var(--line); border-radius: 4px; max-height: 220px; overflow: auto; min-width: 180px; }
+        form.columns label { display: block; white-space: nowrap; }
+        form.columns button, .pager button { padding: 6px 14px; border: 1px solid var(--accent); background: #fff; color: var(--accent); border-radius: 4px; font: inherit; }
+        p.axis a.current { font-weight: 600; color: var(--fg); text-decoration: none; }
         span.swatch { display: inline-block; width: 12px; height: 12px; border-radius: 2px; margin-right: 4px; vertical-align: -1px; }
         """
 }

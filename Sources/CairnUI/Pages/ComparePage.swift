@@ -1,4 +1,5 @@
 import CairnTracking
+import Foundation
 
 /// `/compare?runs=a&runs=b…`: the chosen metric's curves overlaid, and a table of every param and
 /// latest metric side by side, with the rows that differ between the runs highlighted.
@@ -6,7 +7,7 @@ enum ComparePage {
     /// Most runs compared at once (one color each).
     static let maxRuns = LineChart.colors.count
 
-    static func render(runs: [Run], metric: String?, curves: [[LTTB.Point]]) -> String {
+    static func render(runs: [Run], metric: String?, axis: ChartAxis, curves: [[LTTB.Point]]) -> String {
         PageLayout.render(title: "Compare runs", crumbs: [.init(title: "Experiments", href: "/"), .init(title: "Compare \(runs.count) runs", href: nil)]) { main in
             main.element("h1", text: "Compare \(runs.count) runs")
             let metricKeys = Array(Set(runs.flatMap { $0.metrics.map(\.key) })).sorted()
@@ -18,9 +19,11 @@ enum ComparePage {
                             select.element("option", ["value": key, "selected": key == metric ? "selected" : nil], text: key)
                         }
                     }
+                    form.void("input", ["type": "hidden", "name": "x", "value": axis.rawValue])
                     form.element("button", ["type": "submit"], text: "Show")
                 }
-                LineChart.render(into: &main, caption: metric, series: zip(runs, curves).map { ($0.info.runName, $1) })
+                ChartAxis.switcher(into: &main, current: axis) { link(runs: runs, metric: metric, axis: $0) }
+                LineChart.render(into: &main, caption: metric, axis: axis, series: zip(runs, curves).map { ($0.info.runName, $1) })
             }
             main.element("div", ["class": "scroll"]) { scroll in
                 scroll.element("table", ["class": "compare"]) { table in
@@ -39,6 +42,15 @@ enum ComparePage {
                 }
             }
         }
+    }
+
+    static func link(runs: [Run], metric: String, axis: ChartAxis) -> String {
+        var components = URLComponents()
+        components.path = "/compare"
+        components.queryItems = runs.map { URLQueryItem(name: "runs", value: $0.info.runID) }
+            + [URLQueryItem(name: "metric", value: metric), URLQueryItem(name: "x", value: axis.rawValue)]
+        components.percentEncodedQuery = components.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B")
+        return components.string ?? "/compare"
     }
 
     private static func row(_ body: inout HTMLWriter, label: String, values: [String?]) {

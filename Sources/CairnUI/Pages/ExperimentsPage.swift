@@ -15,7 +15,7 @@ enum ExperimentsPage {
     static func render(experiments: [Experiment], filter: String, error: String?) -> String {
         PageLayout.render(title: "Experiments", crumbs: [.init(title: "Experiments", href: nil)]) { main in
             main.element("h1", text: "Experiments")
-            FilterForm.render(into: &main, action: "/", value: filter, placeholder: "name LIKE 'churn%'", hidden: [:])
+            FilterForm.render(into: &main, action: "/", value: filter, placeholder: "name LIKE 'churn%'")
             if let error { main.element("p", ["class": "error", "role": "alert"], text: error) }
             main.element("table", ["class": "experiments"]) { table in
                 table.tableHead(["Name", "ID", "Created", "Last updated"])

@@ -1,4 +1,4 @@
-/// One or more series on shared axes as an inline SVG line chart over steps. Each series is reduced
+/// One or more series on shared axes as an inline SVG line chart. Each series is reduced
 /// with LTTB to about one point per horizontal pixel, so a 100,000-step metric draws as fast as a
 /// short one; non-finite values (NaN, ±inf) are left out.
 enum LineChart {
@@ -7,7 +7,7 @@ enum LineChart {
     static let margin = (left: 56.0, right: 12.0, top: 12.0, bottom: 24.0)
     static let colors = ["#2563eb", "#dc2626", "#16a34a", "#9333ea", "#ea580c", "#0891b2", "#ca8a04", "#db2777"]
 
-    static func render(into html: inout HTMLWriter, caption: String, series: [(name: String, points: [LTTB.Point])]) {
+    static func render(into html: inout HTMLWriter, caption: String, axis: ChartAxis, series: [(name: String, points: [LTTB.Point])]) {
         let plotWidth = width - margin.left - margin.right, plotHeight = height - margin.top - margin.bottom
         let shown = series.map { LTTB.downsample($0.points.filter { $0.x.isFinite && $0.y.isFinite }, threshold: Int(plotWidth)) }
         let all = shown.flatMap { $0 }
@@ -21,13 +21,13 @@ enum LineChart {
             func px(_ x: Double) -> Double { margin.left + (maxX == minX ? plotWidth / 2 : (x - minX) / (maxX - minX) * plotWidth) }
             func py(_ y: Double) -> Double { margin.top + (maxY == minY ? plotHeight / 2 : (maxY - y) / (maxY - minY) * plotHeight) }
             figure.element("svg", ["viewBox": "0 0 \(Int(width)) \(Int(height))", "width": "\(Int(width))", "height": "\(Int(height))",
-                                   "role": "img", "aria-label": caption, "data-points": String(all.count)]) { svg in
+                                   "role": "img", "aria-label": caption, "data-points": String(all.count), "data-axis": axis.rawValue]) { svg in
                 let baseline = "\(margin.top + plotHeight)"
                 svg.element("line", ["x1": "\(margin.left)", "y1": baseline, "x2": "\(width - margin.right)", "y2": baseline, "stroke": "#9ca3af"])
                 svg.element("line", ["x1": "\(margin.left)", "y1": "\(margin.top)", "x2": "\(margin.left)", "y2": baseline, "stroke": "#9ca3af"])
                 svg.element("text", ["x": "4", "y": "\(margin.top + 10)", "font-size": "11"], text: Formatting.number(maxY))
                 svg.element("text", ["x": "4", "y": baseline, "font-size": "11"], text: Formatting.number(minY))
-                svg.element("text", ["x": "\(margin.left)", "y": "\(height - 6)", "font-size": "11"], text: "step \(Formatting.number(minX))")
+                svg.element("text", ["x": "\(margin.left)", "y": "\(height - 6)", "font-size": "11"], text: "\(axis.unitLabel) \(Formatting.number(minX))")
                 svg.element("text", ["x": "\(width - margin.right)", "y": "\(height - 6)", "font-size": "11", "text-anchor": "end"],
                             text: Formatting.number(maxX))
                 for (index, points) in shown.enumerated() where !points.isEmpty {

@@ -5,7 +5,7 @@ enum ModelsPage {
     static func render(models: [RegisteredModel], filter: String, error: String?) -> String {
         PageLayout.render(title: "Models", crumbs: [.init(title: "Models", href: nil)]) { main in
             main.element("h1", text: "Models")
-            FilterForm.render(into: &main, action: "/models", value: filter, placeholder: "name LIKE 'churn%'", hidden: [:])
+            FilterForm.render(into: &main, action: "/models", value: filter, placeholder: "name LIKE 'churn%'")
             if let error { main.element("p", ["class": "error", "role": "alert"], text: error) }
             main.element("table", ["class": "models"]) { table in
                 table.tableHead(["Name", "Latest version", "Stages", "Aliases", "Last updated"])

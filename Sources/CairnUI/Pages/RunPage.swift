@@ -5,7 +5,7 @@ enum RunPage {
     /// Most metrics charted on the page; the rest are listed in the metrics table.
     static let maxCharts = 12
 
-    static func render(run: Run, experiment: Experiment, children: [Run], histories: [(key: String, points: [LTTB.Point])]) -> String {
+    static func render(run: Run, experiment: Experiment, children: [Run], axis: ChartAxis, histories: [(key: String, points: [LTTB.Point])]) -> String {
         let tags = Dictionary(run.tags.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
         let info = run.info
         return PageLayout.render(title: info.runName, crumbs: [
@@ -48,9 +48,10 @@ enum RunPage {
             keyValueTable(into: &main, title: "Tags", rows: run.tags.filter { !$0.key.hasPrefix("mlflow.") }.map { ($0.key, $0.value) })
             if !histories.isEmpty {
                 main.element("h2", text: "Charts")
+                ChartAxis.switcher(into: &main, current: axis) { "/runs/\(info.runID)?x=\($0.rawValue)" }
                 main.element("div", ["class": "charts"]) { charts in
                     for history in histories {
-                        LineChart.render(into: &charts, caption: "\(history.key) (\(history.points.count) points)", series: [(history.key, history.points)])
+                        LineChart.render(into: &charts, caption: "\(history.key) (\(history.points.count) points)", axis: axis, series: [(history.key, history.points)])
                     }
                 }
             }
