@@ -9,10 +9,7 @@ cairn_postgres_bin() {
 
 cairn_postgres_install() {
     if [ -n "$(cairn_postgres_bin)" ] && [ -x "$(cairn_postgres_bin)/postgres" ]; then return 0; fi
-    echo "== installing PostgreSQL from Debian's packages"
-    local sudo=""
-    [ "$(id -u)" -ne 0 ] && sudo="sudo"
-    $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq postgresql >/dev/null
+    "$(dirname "${BASH_SOURCE[0]}")/apt-install.sh" postgresql
 }
 
 cairn_postgres_start() {

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # The whole test suite: Swift unit and store tests (SQLite and PostgreSQL), then the end-to-end
 # suite with the real mlflow client against a real `cairn server`, on SQLite and on PostgreSQL.
-# Installs what it needs (PostgreSQL from Debian's packages, pip packages in a virtualenv).
+# Installs what it needs (PostgreSQL and headless Chromium for the web UI tests from Debian's
+# packages, pip packages in a virtualenv).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/postgres.sh
 
 venv="$(scripts/python-env.sh)"
+scripts/apt-install.sh chromium chromium-driver
 cairn_postgres_start
 trap cairn_postgres_stop EXIT
 
@@ -23,7 +25,7 @@ swift test --skip-build --parallel
 
 export CAIRN_BIN="$PWD/.build/debug/cairn"
 echo "== e2e with the mlflow client against cairn on SQLite"
-CAIRN_E2E_BACKEND=sqlite "$venv/bin/python" -m pytest tests/e2e -n 2 -q -p no:cacheprovider
+CAIRN_E2E_BACKEND=sqlite "$venv/bin/python" -m pytest tests/e2e -n 2 --dist loadgroup -q -p no:cacheprovider
 echo "== e2e with the mlflow client against cairn on PostgreSQL"
 CAIRN_E2E_BACKEND=postgres CAIRN_E2E_POSTGRES_URI="$CAIRN_TEST_POSTGRES_URI" \
-    "$venv/bin/python" -m pytest tests/e2e -n 2 -q -p no:cacheprovider
+    "$venv/bin/python" -m pytest tests/e2e -n 2 --dist loadgroup -q -p no:cacheprovider

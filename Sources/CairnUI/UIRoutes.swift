@@ -19,8 +19,8 @@ public struct UIRoutes<Context: RequestContext>: Sendable {
     }
 
     public func register(on router: Router<Context>) {
-        page(router, "/") { request, _ in
-            let filter = Self.query(request, "filter")
+        page(router, "/") { form, _ in
+            let filter = form["filter"]
             do {
                 let page = try await tracking.searchExperiments(filter: filter, orderBy: ["name ASC"], viewType: .activeOnly, maxResults: 1000, pageToken: nil)
                 return Self.html(ExperimentsPage.render(experiments: page.items, filter: filter, error: nil))
@@ -28,8 +28,8 @@ public struct UIRoutes<Context: RequestContext>: Sendable {
                 return Self.html(ExperimentsPage.render(experiments: [], filter: filter, error: error.message), status: .badRequest)
             }
         }
-        page(router, "/models") { request, _ in
-            let filter = Self.query(request, "filter")
+        page(router, "/models") { form, _ in
+            let filter = form["filter"]
             do {
                 let page = try await registry.searchRegisteredModels(filter: filter, orderBy: [], maxResults: 1000, pageToken: nil)
                 return Self.html(ModelsPage.render(models: page.items, filter: filter, error: nil))
@@ -37,33 +37,33 @@ public struct UIRoutes<Context: RequestContext>: Sendable {
                 return Self.html(ModelsPage.render(models: [], filter: filter, error: error.message), status: .badRequest)
             }
         }
-        page(router, "/models/{name}") { request, context in
-            let version = try request.uri.queryParameters.get("version").map { text in
+        page(router, "/models/{name}") { form, context in
+            let version = try form.get("version").map { text in
                 guard let number = Int64(text) else { throw CairnError.invalidParameter("Invalid version '\(text)'.") }
                 return number
             }
             return Self.html(try await modelPage(name: try context.pathParameter("name"), version: version))
         }
-        page(router, "/compare") { request, _ in
-            let ids = request.uri.queryParameters.getAll("runs")
+        page(router, "/compare") { form, _ in
+            let ids = form.getAll("runs")
             guard ids.count >= 2 else {
                 throw CairnError.invalidParameter("Select at least two runs to compare.")
             }
-            return Self.html(try await comparePage(runIDs: Array(ids.prefix(ComparePage.maxRuns)), metric: request.uri.queryParameters.get("metric"),
-                                                   axis: try ChartAxis(query: request.uri.queryParameters.get("x"))))
+            return Self.html(try await comparePage(runIDs: Array(ids.prefix(ComparePage.maxRuns)), metric: form.get("metric"),
+                                                   axis: try ChartAxis(query: form.get("x"))))
         }
-        page(router, "/runs/{run_id}/artifacts") { request, context in
+        page(router, "/runs/{run_id}/artifacts") { form, context in
             Self.html(try await artifactsPage(runID: try context.pathParameter("run_id"),
-                                              path: try ArtifactPath(validating: Self.query(request, "path"))))
+                                              path: try ArtifactPath(validating: form["path"])))
         }
-        page(router, "/runs/{run_id}") { request, context in
-            Self.html(try await runPage(id: try context.pathParameter("run_id"), axis: try ChartAxis(query: request.uri.queryParameters.get("x"))))
+        page(router, "/runs/{run_id}") { form, context in
+            Self.html(try await runPage(id: try context.pathParameter("run_id"), axis: try ChartAxis(query: form.get("x"))))
         }
-        page(router, "/experiments/{experiment_id}") { request, context in
+        page(router, "/experiments/{experiment_id}") { form, context in
             let experiment = try await tracking.getExperiment(id: try context.pathParameter("experiment_id"))
-            let columnSpecs = request.uri.queryParameters.getAll("col")
-            let query = RunsPage.Query(filter: Self.query(request, "filter"), order: Self.query(request, "order"),
-                                       pageToken: request.uri.queryParameters.get("page_token"),
+            let columnSpecs = form.getAll("col")
+            let query = RunsPage.Query(filter: form["filter"], order: form["order"],
+                                       pageToken: form.get("page_token"),
                                        columns: columnSpecs.isEmpty ? nil : try columnSpecs.filter { !$0.isEmpty }.map(RunColumn.init(spec:)))
             do {
                 let page = try await tracking.searchRuns(
@@ -153,18 +153,14 @@ public struct UIRoutes<Context: RequestContext>: Sendable {
 
     /// Registers a page at `path`; errors the handler throws with a status (unknown run, bad
     /// query) render as an error page with that status instead of MLflow's JSON error body.
-    private func page(_ router: Router<Context>, _ path: RouterPath, handler: @escaping @Sendable (Request, Context) async throws -> Response) {
+    private func page(_ router: Router<Context>, _ path: RouterPath, handler: @escaping @Sendable (FormQuery, Context) async throws -> Response) {
         router.get(path) { request, context in
             do {
-                return try await handler(request, context)
+                return try await handler(FormQuery(request), context)
             } catch let error as CairnError {
                 return Self.html(ErrorPage.render(error), status: HTTPResponse.Status(code: error.httpStatus))
             }
         }
-    }
-
-    static func query(_ request: Request, _ name: String) -> String {
-        request.uri.queryParameters.get(name) ?? ""
     }
 
     static func html(_ body: String, status: HTTPResponse.Status = .ok) -> Response {

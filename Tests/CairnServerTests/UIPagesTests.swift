@@ -60,7 +60,8 @@ struct UIPagesTests {
             #expect(ascending.contains("rel=\"next\""))
             #expect(ascending.contains("aria-sort=\"ascending\""))
 
-            let (_, filtered) = try await Self.page(client, "/experiments/\(id)?filter=metrics.loss%20%3E%3D%20118")
+            // As a GET form sends it: spaces as `+`.
+            let (_, filtered) = try await Self.page(client, "/experiments/\(id)?filter=metrics.loss+%3E%3D+118")
             let kept = filtered.matches(of: /<a href="\/runs\/[0-9a-f]+">(run-\d+)<\/a>/).map { String($0.output.1) }
             #expect(Set(kept) == ["run-118", "run-119"])
             #expect(!filtered.contains("rel=\"next\""))
@@ -202,7 +203,7 @@ struct UIPagesTests {
             #expect(page.contains("<h1>churn &lt;i&gt;</h1>"))
             #expect(page.contains("model_version.stage_changed") && page.contains("model_version.alias_changed"))
             #expect(page.contains("feedbeef"))
-            #expect(page.contains("<td>MLmodel</td>"))
+            #expect(page.contains("<td class=\"path\">MLmodel</td>"))
             #expect(page.contains("href=\"/runs/\(runID)\""))
             let missing = try await client.execute(uri: "/models/nope", method: .get)
             #expect(missing.status == .notFound)

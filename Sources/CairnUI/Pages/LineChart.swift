@@ -5,6 +5,8 @@ enum LineChart {
     static let width = 640.0
     static let height = 200.0
     static let margin = (left: 56.0, right: 12.0, top: 12.0, bottom: 24.0)
+    /// Series with at most this many points also get a dot per point.
+    static let markedPointsLimit = 50
     static let colors = ["#2563eb", "#dc2626", "#16a34a", "#9333ea", "#ea580c", "#0891b2", "#ca8a04", "#db2777"]
 
     static func render(into html: inout HTMLWriter, caption: String, axis: ChartAxis, series: [(name: String, points: [LTTB.Point])]) {
@@ -35,6 +37,13 @@ enum LineChart {
                     let line = points.map { "\(px($0.x).rounded1),\(py($0.y).rounded1)" }.joined(separator: " ")
                     svg.element("polyline", ["points": line, "fill": "none", "stroke": colors[index % colors.count],
                                              "stroke-width": "1.5", "data-series": series[index].name])
+                    // A line through a handful of points (or one) is hard to see; mark each point.
+                    if points.count <= markedPointsLimit {
+                        for point in points {
+                            svg.element("circle", ["cx": "\(px(point.x).rounded1)", "cy": "\(py(point.y).rounded1)", "r": "3",
+                                                   "fill": colors[index % colors.count]], text: "")
+                        }
+                    }
                 }
             }
             if series.count > 1 {

@@ -64,7 +64,7 @@ enum ModelPage {
     private static func renderVersion(_ main: inout HTMLWriter, _ selected: Selected) {
         let lineage = selected.lineage
         main.element("h2", text: "Version \(lineage.version.version): lineage")
-        main.element("table", ["class": "kv"]) { table in
+        main.element("table", ["class": "kv lineage"]) { table in
             table.element("tbody") { body in
                 func row(_ label: String, _ value: String?) {
                     guard let value, !value.isEmpty else { return }
@@ -90,7 +90,7 @@ enum ModelPage {
             table.element("tbody") { body in
                 for file in selected.files {
                     body.element("tr") { row in
-                        row.element("td", text: file.path)
+                        row.element("td", ["class": "path"], text: file.path)
                         row.element("td", ["class": "num"], text: String(file.size))
                         row.element("td", ["class": "hash"], text: file.sha256)
                     }
