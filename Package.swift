@@ -16,6 +16,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // Pipeline specs are YAML (ARCHITECTURE.md: Yams); steps are child processes (swift-subprocess).
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
     ],
     targets: [
         .target(name: "CairnCore"),
@@ -56,6 +59,19 @@ let package = Package(
             ]
         ),
         .target(
+            name: "CairnPipelines",
+            dependencies: [
+                "CairnCore", "CairnStorage", "CairnHTTP", "CairnTracking", "CairnRegistry",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
             name: "CairnUI",
             dependencies: [
                 "CairnCore", "CairnHTTP", "CairnStorage", "CairnTracking", "CairnRegistry",
@@ -65,7 +81,7 @@ let package = Package(
         .target(
             name: "CairnServer",
             dependencies: [
-                "CairnCore", "CairnStorage", "CairnHTTP", "CairnTracking", "CairnRegistry", "CairnUI",
+                "CairnCore", "CairnStorage", "CairnHTTP", "CairnTracking", "CairnRegistry", "CairnPipelines", "CairnUI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -103,6 +119,10 @@ let package = Package(
             dependencies: ["CairnRegistry", "CairnTracking", "CairnStorage", "CairnTestSupport"]
         ),
         .testTarget(name: "CairnUITests", dependencies: ["CairnUI"]),
+        .testTarget(
+            name: "CairnPipelinesTests",
+            dependencies: ["CairnPipelines", "CairnTracking", "CairnStorage", "CairnTestSupport"]
+        ),
         .testTarget(
             name: "CairnServerTests",
             dependencies: [

@@ -1,5 +1,6 @@
 import CairnCore
 import CairnHTTP
+import CairnPipelines
 import CairnRegistry
 import CairnStorage
 import CairnTracking
@@ -18,21 +19,41 @@ public enum CairnApplication {
         public let database: Database
         public let tracking: TrackingService
         public let registry: RegistryService
+        public let pipelines: PipelineService
     }
 
     public static func openServices(_ configuration: ServerConfiguration, logger: Logger) async throws -> Services {
         let database = try await Database.open(try DatabaseLocation(uri: configuration.backendStoreURI), logger: logger)
         do {
-            try await MigrationRunner.run(StorageSchema.migrations + TrackingSchema.migrations + RegistrySchema.migrations, on: database)
+            try await MigrationRunner.run(StorageSchema.migrations + TrackingSchema.migrations + RegistrySchema.migrations
+                                          + PipelineSchema.migrations, on: database)
             let artifactRoot = URL(fileURLWithPath: configuration.artifactsDestination, isDirectory: true)
             let artifacts = try LocalArtifactStore(root: artifactRoot, database: database)
             let tracking = TrackingService(database: database, artifacts: artifacts)
             try await tracking.bootstrap()
-            return Services(database: database, tracking: tracking, registry: RegistryService(database: database, tracking: tracking))
+            let registry = RegistryService(database: database, tracking: tracking)
+            let pipelines = PipelineService(database: database, tracking: tracking, registry: registry,
+                                            configuration: try pipelineConfiguration(configuration), logger: logger)
+            return Services(database: database, tracking: tracking, registry: registry, pipelines: pipelines)
         } catch {
             await database.close()
             throw error
         }
+    }
+
+    static func pipelineConfiguration(_ configuration: ServerConfiguration) throws -> PipelineConfiguration {
+        let artifacts = URL(fileURLWithPath: configuration.artifactsDestination, isDirectory: true)
+        let work = configuration.pipelineWorkDirectory.map { URL(fileURLWithPath: $0, isDirectory: true) }
+            ?? artifacts.deletingLastPathComponent().appending(path: "pipelines")
+        var capacity = PipelineConfiguration.localCapacity()
+        if let cpus = configuration.pipelineCapacity?.cpus { capacity.cpu = cpus }
+        if let memory = configuration.pipelineCapacity?.memory {
+            guard let bytes = ResourceSpec.parseMemory(memory) else { throw ValidationFailure("--pipeline-memory: expected a size like 8Gi, got '\(memory)'.") }
+            capacity.memoryBytes = bytes
+        }
+        if let gpus = configuration.pipelineCapacity?.gpus { capacity.gpu = gpus }
+        let host = configuration.host == "0.0.0.0" ? "127.0.0.1" : configuration.host
+        return PipelineConfiguration(workDirectory: work, capacity: capacity, trackingURI: "http://\(host):\(configuration.port)")
     }
 
     public static func router(services: Services) -> Router<BasicRequestContext> {
@@ -54,6 +75,7 @@ public enum CairnApplication {
         let native = APIRoutes(router: router, prefixes: ["/api/v1"])
         RegistryRoutes<BasicRequestContext>(service: services.registry).register(on: native)
         EventRoutes<BasicRequestContext>(database: services.database).register(on: native)
+        PipelineRoutes<BasicRequestContext>(service: services.pipelines).register(on: native)
         UIRoutes<BasicRequestContext>(tracking: services.tracking, registry: services.registry, database: services.database).register(on: router)
         return router
     }
@@ -67,14 +89,17 @@ public enum CairnApplication {
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "cairn"),
             onServerRunning: { channel in
                 logger.info("Cairn is listening on http://\(configuration.host):\(channel.localAddress?.port ?? configuration.port)")
+                await services.pipelines.start()
             },
             logger: logger)
         do {
             try await app.runService()
         } catch {
+            await services.pipelines.stop()
             await services.database.close()
             throw error
         }
+        await services.pipelines.stop()
         await services.database.close()
     }
 

@@ -6,6 +6,23 @@ public struct ServerConfiguration: Sendable {
     public var port: Int
     public var backendStoreURI: String
     public var artifactsDestination: String
+    /// Where pipeline steps run (one folder per try); nil: `pipelines` next to the artifacts folder.
+    public var pipelineWorkDirectory: String?
+    /// Resources pipeline steps may hold at once; nil: this machine's cores and memory, no GPUs.
+    public var pipelineCapacity: PipelineCapacity?
+
+    /// `--pipeline-cpus`, `--pipeline-memory`, `--pipeline-gpus`.
+    public struct PipelineCapacity: Sendable {
+        public var cpus: Double?
+        public var memory: String?
+        public var gpus: Int?
+
+        public init(cpus: Double?, memory: String?, gpus: Int?) {
+            self.cpus = cpus
+            self.memory = memory
+            self.gpus = gpus
+        }
+    }
 
     public static let defaultHost = "127.0.0.1"
     public static let defaultPort = 5000
@@ -23,6 +40,7 @@ public struct ServerConfiguration: Sendable {
     /// Flags win over `CAIRN_HOST`, `CAIRN_PORT`, `CAIRN_BACKEND_STORE_URI`, `CAIRN_ARTIFACTS_DESTINATION`,
     /// which win over the defaults.
     public static func resolve(host: String?, port: Int?, backendStoreURI: String?, artifactsDestination: String?,
+                               pipelineWorkDirectory: String? = nil, pipelineCapacity: PipelineCapacity? = nil,
                                environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ServerConfiguration {
         let envPort = try environment["CAIRN_PORT"].map { value -> Int in
             guard let number = Int(value), (1...65535).contains(number) else {
@@ -30,11 +48,14 @@ public struct ServerConfiguration: Sendable {
             }
             return number
         }
-        return ServerConfiguration(
+        var configuration = ServerConfiguration(
             host: host ?? environment["CAIRN_HOST"] ?? defaultHost,
             port: port ?? envPort ?? defaultPort,
             backendStoreURI: backendStoreURI ?? environment["CAIRN_BACKEND_STORE_URI"] ?? defaultBackendStoreURI,
             artifactsDestination: artifactsDestination ?? environment["CAIRN_ARTIFACTS_DESTINATION"] ?? defaultArtifactsDestination)
+        configuration.pipelineWorkDirectory = pipelineWorkDirectory ?? environment["CAIRN_PIPELINE_WORK_DIRECTORY"]
+        configuration.pipelineCapacity = pipelineCapacity
+        return configuration
     }
 }
 

@@ -22,12 +22,27 @@ struct ServerCommand: AsyncParsableCommand {
             help: "Folder for artifacts (env CAIRN_ARTIFACTS_DESTINATION; default ./cairn-data/artifacts).")
     var artifactsDestination: String?
 
+    @Option(name: .customLong("pipeline-work-dir"),
+            help: "Folder where pipeline steps run (env CAIRN_PIPELINE_WORK_DIRECTORY; default: pipelines/ next to the artifacts folder).")
+    var pipelineWorkDirectory: String?
+
+    @Option(name: .customLong("pipeline-cpus"), help: "CPUs pipeline steps may use at once (default: this machine's cores).")
+    var pipelineCPUs: Double?
+
+    @Option(name: .customLong("pipeline-memory"), help: "Memory pipeline steps may use at once, e.g. 16Gi (default: this machine's).")
+    var pipelineMemory: String?
+
+    @Option(name: .customLong("pipeline-gpus"), help: "GPUs pipeline steps may use at once (default 0).")
+    var pipelineGPUs: Int?
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
     func run() async throws {
         let configuration = try ServerConfiguration.resolve(
-            host: host, port: port, backendStoreURI: backendStoreURI, artifactsDestination: artifactsDestination)
+            host: host, port: port, backendStoreURI: backendStoreURI, artifactsDestination: artifactsDestination,
+            pipelineWorkDirectory: pipelineWorkDirectory,
+            pipelineCapacity: .init(cpus: pipelineCPUs, memory: pipelineMemory, gpus: pipelineGPUs))
         var logger = Logger(label: "cairn")
         guard let level = Logger.Level(rawValue: logLevel) else {
             throw ValidationError("Unknown log level '\(logLevel)'.")
