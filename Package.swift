@@ -74,7 +74,7 @@ let package = Package(
         .target(
             name: "CairnUI",
             dependencies: [
-                "CairnCore", "CairnHTTP", "CairnStorage", "CairnTracking", "CairnRegistry",
+                "CairnCore", "CairnHTTP", "CairnStorage", "CairnTracking", "CairnRegistry", "CairnPipelines",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
@@ -90,7 +90,7 @@ let package = Package(
         .executableTarget(
             name: "cairn",
             dependencies: [
-                "CairnServer", "CairnStorage",
+                "CairnServer", "CairnStorage", "CairnPipelines",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

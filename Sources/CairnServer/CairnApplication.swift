@@ -76,7 +76,8 @@ public enum CairnApplication {
         RegistryRoutes<BasicRequestContext>(service: services.registry).register(on: native)
         EventRoutes<BasicRequestContext>(database: services.database).register(on: native)
         PipelineRoutes<BasicRequestContext>(service: services.pipelines).register(on: native)
-        UIRoutes<BasicRequestContext>(tracking: services.tracking, registry: services.registry, database: services.database).register(on: router)
+        UIRoutes<BasicRequestContext>(tracking: services.tracking, registry: services.registry, pipelines: services.pipelines,
+                                      database: services.database).register(on: router)
         return router
     }
 

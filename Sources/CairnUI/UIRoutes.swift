@@ -1,5 +1,6 @@
 import CairnCore
 import CairnHTTP
+import CairnPipelines
 import CairnRegistry
 import CairnStorage
 import CairnTracking
@@ -11,10 +12,12 @@ public struct UIRoutes<Context: RequestContext>: Sendable {
     let tracking: TrackingService
     let registry: RegistryService
     let database: Database
+    let pipelines: PipelineService
 
-    public init(tracking: TrackingService, registry: RegistryService, database: Database) {
+    public init(tracking: TrackingService, registry: RegistryService, pipelines: PipelineService, database: Database) {
         self.tracking = tracking
         self.registry = registry
+        self.pipelines = pipelines
         self.database = database
     }
 
@@ -43,6 +46,29 @@ public struct UIRoutes<Context: RequestContext>: Sendable {
                 return number
             }
             return Self.html(try await modelPage(name: try context.pathParameter("name"), version: version))
+        }
+        page(router, "/pipelines") { _, _ in
+            Self.html(PipelineRunsPage.render(runs: try await pipelines.runs(pipeline: nil, status: nil, before: nil, limit: 200)))
+        }
+        page(router, "/pipeline-runs/{run_id}") { _, context in
+            let run = try await pipelines.run(id: try context.pathParameter("run_id"))
+            return Self.html(PipelineRunPage.render(run: run, dependencies: Self.dependencies(of: run)))
+        }
+        page(router, "/pipeline-runs/{run_id}/steps/{step}/log") { form, context in
+            let run = try await pipelines.run(id: try context.pathParameter("run_id"))
+            let stepKey = try context.pathParameter("step")
+            guard let step = run.steps.first(where: { $0.stepKey == stepKey }) else {
+                throw CairnError(.resourceDoesNotExist, "Pipeline run '\(run.runID)' has no step '\(stepKey)'.")
+            }
+            guard let stream = LogStream(rawValue: form.get("stream") ?? "stdout") else {
+                throw CairnError.invalidParameter("Invalid stream '\(form["stream"])' (expected stdout or stderr).")
+            }
+            let attempt = try form.get("attempt").map { text in
+                guard let number = Int(text) else { throw CairnError.invalidParameter("Invalid attempt '\(text)'.") }
+                return number
+            }
+            let log = try await pipelines.log(runID: run.runID, stepKey: stepKey, attempt: attempt, stream: stream, offset: 0)
+            return Self.html(StepLogPage.render(run: run, step: step, stream: stream, log: log))
         }
         page(router, "/compare") { form, _ in
             let ids = form.getAll("runs")
@@ -161,6 +187,12 @@ public struct UIRoutes<Context: RequestContext>: Sendable {
                 return Self.html(ErrorPage.render(error), status: HTTPResponse.Status(code: error.httpStatus))
             }
         }
+    }
+
+    /// Step name → the steps it waits for, from the spec the run was started with.
+    static func dependencies(of run: PipelineRun) -> [String: [String]] {
+        guard let spec = try? PipelineSpecParser.parse(yaml: run.specYAML) else { return [:] }
+        return Dictionary(uniqueKeysWithValues: spec.steps.map { ($0.name, $0.dependencies) })
     }
 
     static func html(_ body: String, status: HTTPResponse.Status = .ok) -> Response {

@@ -25,4 +25,14 @@ struct TextTable {
         formatter.dateFormat = "yyyy-MM-dd HH:mm"
         return formatter.string(from: Date(timeIntervalSince1970: Double(millis) / 1000))
     }
+
+    /// `850ms`, `12.4s`, `3m05s`, `1h02m`.
+    static func duration(milliseconds: Int64) -> String {
+        let ms = max(0, milliseconds)
+        if ms < 1000 { return "\(ms)ms" }
+        if ms < 60_000 { return String(format: "%.1fs", Double(ms) / 1000) }
+        let seconds = ms / 1000
+        if seconds < 3600 { return String(format: "%dm%02ds", seconds / 60, seconds % 60) }
+        return String(format: "%dh%02dm", seconds / 3600, (seconds % 3600) / 60)
+    }
 }

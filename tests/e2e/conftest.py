@@ -117,16 +117,17 @@ def server(tmp_path_factory, backend):
 def server_factory(tmp_path, backends):
     """Start private servers (fresh backend each) for tests that stop, kill or restart them.
 
-    `server_factory(name, backend_kind=None)`; backend_kind defaults to CAIRN_E2E_BACKEND.
+    `server_factory(name, backend_kind=None, extra_args=None)`; backend_kind defaults to CAIRN_E2E_BACKEND.
     """
     started: list[ServerProcess] = []
 
-    def make(name: str = "server", backend_kind: str | None = None) -> ServerProcess:
+    def make(name: str = "server", backend_kind: str | None = None, extra_args: list[str] | None = None) -> ServerProcess:
         base = tmp_path / name
         srv = ServerProcess(
             store_uri=backends(backend_kind or BACKEND_KIND).new_store_uri(base / "db"),
             artifacts_dir=base / "artifacts",
             log_path=base / "server.log",
+            extra_args=extra_args,
         )
         started.append(srv)
         return _start_or_fail(srv)

@@ -112,14 +112,14 @@ class Backend:
 # --------------------------------------------------------------------------------------------
 
 
-def _server_command(kind: str, port: int, store_uri: str, artifacts_dir: Path) -> list[str]:
+def _server_command(kind: str, port: int, store_uri: str, artifacts_dir: Path, extra_args: list[str] = ()) -> list[str]:
     common = [
         "--host", "127.0.0.1",
         "--port", str(port),
         "--backend-store-uri", store_uri,
         "--artifacts-destination", str(artifacts_dir),
     ]
-    extra = shlex.split(os.environ.get("CAIRN_E2E_SERVER_ARGS", ""))
+    extra = [*extra_args, *shlex.split(os.environ.get("CAIRN_E2E_SERVER_ARGS", ""))]
     if kind == "cairn":
         binary = os.environ.get("CAIRN_BIN", str(REPO_ROOT / ".build" / "debug" / "cairn"))
         return [binary, "server", *common, *extra]
@@ -152,6 +152,7 @@ class ServerProcess:
         kind: str = SERVER_KIND,
         port: int | None = None,
         startup_timeout: float = STARTUP_TIMEOUT,
+        extra_args: list[str] | None = None,
     ):
         self.kind = kind
         self.store_uri = store_uri
@@ -163,6 +164,7 @@ class ServerProcess:
         self.startup_timeout = startup_timeout
         self.proc: subprocess.Popen | None = None
         self.starts = 0
+        self.extra_args = list(extra_args or [])
 
     # -- properties ---------------------------------------------------------------------------
 
@@ -188,7 +190,7 @@ class ServerProcess:
     def start(self) -> "ServerProcess":
         if self.is_running:
             raise RuntimeError("server already running")
-        cmd = _server_command(self.kind, self.port, self.store_uri, self.artifacts_dir)
+        cmd = _server_command(self.kind, self.port, self.store_uri, self.artifacts_dir, self.extra_args)
         if self.kind == "cairn" and not Path(cmd[0]).exists():
             raise ServerStartError(
                 f"Cairn binary not found at {cmd[0]}. Build it (swift build) or set CAIRN_BIN; "

@@ -215,6 +215,12 @@ extension PipelineScheduler {
                                             directory: directory(runID: runID, stepKey: step.stepKey, attempt: step.attempt),
                                             timeoutSeconds: stepSpec.timeoutSeconds, resources: stepSpec.resources)
                     let startedAt = Date(timeIntervalSince1970: Double(step.startedAt ?? Clock.nowMillis()) / 1000)
+                    if !FileManager.default.fileExists(atPath: launch.stdoutPath.path), step.pid == nil {
+                        // Marked running, but the server stopped before the command was spawned (the
+                        // wrapper creates its log first): it never ran, so it goes back to the queue.
+                        try await requeueUnstarted(step, of: run)
+                        continue
+                    }
                     logger.info("re-attaching to step \(step.stepKey) of pipeline run \(runID)")
                     held[id] = stepSpec.resources
                     running[id] = Task {
@@ -226,6 +232,23 @@ extension PipelineScheduler {
         } catch {
             logger.error("could not recover running pipeline steps: \(error)")
         }
+    }
+}
+
+extension PipelineScheduler {
+    private func requeueUnstarted(_ running: PipelineStep, of run: PipelineRun) async throws {
+        var step = running
+        let database = self.database, now = Clock.nowMillis()
+        try await database.write { db in
+            try await PipelineStore.finishAttempt(runID: run.runID, stepKey: step.stepKey, attempt: step.attempt, at: now, exitCode: nil,
+                                                  outcome: "not started", message: "the server stopped before the step was started", on: db)
+        }
+        step.status = .queued
+        step.retryBase += 1  // the try that never started does not count against the retry policy
+        step.queuedAt = now
+        step.startedAt = nil
+        step.message = "requeued: the server stopped before it started"
+        try await save(step, of: run, event: "pipeline_step.queued")
     }
 }
 

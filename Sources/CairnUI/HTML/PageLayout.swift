@@ -22,6 +22,7 @@ enum PageLayout {
                     nav.element("a", ["href": "/", "class": "brand"], text: "Cairn")
                     nav.element("a", ["href": "/"], text: "Experiments")
                     nav.element("a", ["href": "/models"], text: "Models")
+                    nav.element("a", ["href": "/pipelines"], text: "Pipelines")
                 }
                 page.element("main") { main in
                     main.element("ol", ["class": "crumbs"]) { list in
@@ -87,6 +88,12 @@ enum PageLayout {
         form.columns label { display: block; white-space: nowrap; }
         form.columns button, .pager button { padding: 6px 14px; border: 1px solid var(--accent); background: #fff; color: var(--accent); border-radius: 4px; font: inherit; }
         p.axis a.current { font-weight: 600; color: var(--fg); text-decoration: none; }
+        span.state { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 12px; background: #e5e7eb; }
+        span.state.succeeded { background: #dcfce7; color: #166534; } span.state.failed { background: #fee2e2; color: #991b1b; }
+        span.state.running { background: #dbeafe; color: #1e40af; } span.state.cached { background: #d1fae5; color: #065f46; }
+        span.state.queued { background: #fef3c7; color: #92400e; } span.state.cancelled, span.state.skipped { background: #f3f4f6; color: #4b5563; }
+        td.message { white-space: normal; max-width: 520px; }
+        svg.dag a { text-decoration: none; }
         span.swatch { display: inline-block; width: 12px; height: 12px; border-radius: 2px; margin-right: 4px; vertical-align: -1px; }
         """
 }
