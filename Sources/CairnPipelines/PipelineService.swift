@@ -174,7 +174,8 @@ public final class PipelineService: Sendable {
     public func cancel(runID: String, user: String) async throws -> PipelineRun {
         let run = try await run(id: runID)
         guard run.status == .running else {
-            throw CairnError(.invalidState, "Pipeline run '\(runID)' has already \(run.status.rawValue); only a running run can be cancelled.")
+            throw CairnError(.invalidState, "Pipeline run '\(runID)' has already ended (\(run.status.rawValue)); only a running run can be cancelled.",
+                             httpStatus: 409)
         }
         try await scheduler.cancel(runID: runID)
         return try await self.run(id: runID)
@@ -183,7 +184,8 @@ public final class PipelineService: Sendable {
     public func retry(runID: String, user: String) async throws -> PipelineRun {
         let run = try await run(id: runID)
         guard run.status == .failed || run.status == .cancelled else {
-            throw CairnError(.invalidState, "Pipeline run '\(runID)' is \(run.status.rawValue); only a failed or cancelled run can be retried.")
+            throw CairnError(.invalidState, "Pipeline run '\(runID)' is \(run.status.rawValue); only a failed or cancelled run can be retried.",
+                             httpStatus: 409)
         }
         try await scheduler.retry(runID: runID)
         return try await self.run(id: runID)

@@ -2,7 +2,6 @@
 
 import argparse
 import json
-import os
 from pathlib import Path
 
 import mlflow
@@ -31,5 +30,5 @@ with mlflow.start_run() as run:
     mlflow.log_metrics({"cv_auc": cv_auc, "train_auc": float(roc_auc_score(labels, model.predict_proba(features)[:, 1]))})
     mlflow.sklearn.log_model(model, name="model", input_example=features.head(3), pip_requirements=["scikit-learn", "pandas"])
 # What the evaluate step needs: which MLflow run holds this variant, and how it scored.
-(Path(args.out) / "variant.json").write_text(json.dumps({"run_id": os.environ["MLFLOW_RUN_ID"], "C": args.c, "cv_auc": cv_auc}))
+(Path(args.out) / "variant.json").write_text(json.dumps({"run_id": run.info.run_id, "C": args.c, "cv_auc": cv_auc}))
 print(f"C={args.c}: cross-validated AUC {cv_auc:.4f}")

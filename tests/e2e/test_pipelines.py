@@ -51,7 +51,7 @@ class Pipelines:
             time.sleep(0.2)
 
     def post(self, path: str) -> requests.Response:
-        return requests.post(f"{self.url}{path}", timeout=30)
+        return requests.post(f"{self.url}{path}", json={}, timeout=30)
 
     def attempts(self, run_id: str, step: str) -> list[dict]:
         return requests.get(f"{self.url}/pipeline-runs/{run_id}/steps/{step}/attempts", timeout=30).json()["attempts"]

@@ -44,7 +44,10 @@ extension PipelineScheduler {
         } catch {
             exit = .lost("could not be started: \(error)")
         }
-        await complete(run: run, spec: spec, step: step, exit: exit, launch: launch)
+        // A cancelled step's task is itself cancelled, and would abort the writes that record the
+        // cancellation; the record is made from a fresh task instead.
+        let finished = step
+        await Task { await self.complete(run: run, spec: spec, step: finished, exit: exit, launch: launch) }.value
     }
 
     private func recordPID(_ pid: Int32?, runID: String, stepKey: String) async {

@@ -93,7 +93,7 @@ extension PipelineCommand {
 
         func run() async throws {
             try await options.run {
-                let data = try await options.client.sendRaw("POST", "/api/v1/pipeline-runs/\(CairnAPIClient.segment(runID))/cancel")
+                let data = try await options.client.sendRaw("POST", "/api/v1/pipeline-runs/\(CairnAPIClient.segment(runID))/cancel", body: EmptyBody())
                 try options.output(data, as: PipelineRunEnvelope.self) { "cancelling pipeline run \($0.pipeline_run.run_id)" }
             }
         }
@@ -113,7 +113,7 @@ extension PipelineCommand {
 
         func run() async throws {
             try await options.run {
-                let data = try await options.client.sendRaw("POST", "/api/v1/pipeline-runs/\(CairnAPIClient.segment(runID))/retry")
+                let data = try await options.client.sendRaw("POST", "/api/v1/pipeline-runs/\(CairnAPIClient.segment(runID))/retry", body: EmptyBody())
                 guard watch else {
                     try options.output(data, as: PipelineRunEnvelope.self) { "retrying pipeline run \($0.pipeline_run.run_id)" }
                     return
@@ -192,3 +192,6 @@ extension PipelineCommand {
 }
 
 extension PipelineExportFormat: ExpressibleByArgument {}
+
+/// `{}`: the API takes JSON bodies on every POST.
+struct EmptyBody: Encodable {}
