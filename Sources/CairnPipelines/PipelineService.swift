@@ -13,6 +13,7 @@ public final class PipelineService: Sendable {
     let tracking: TrackingService
     let configuration: PipelineConfiguration
     let scheduler: PipelineScheduler
+    let triggers: PipelineTriggers
 
     public init(database: Database, tracking: TrackingService, registry: RegistryService, configuration: PipelineConfiguration, logger: Logger) {
         self.database = database
@@ -21,12 +22,20 @@ public final class PipelineService: Sendable {
         scheduler = PipelineScheduler(database: database, tracking: tracking,
                                       files: StepFiles(tracking: tracking, registry: registry, database: database),
                                       configuration: configuration, logger: logger)
+        triggers = PipelineTriggers(database: database, logger: logger)
     }
 
-    /// Starts scheduling (and re-attaches to steps a previous server left running).
-    public func start() async { await scheduler.start() }
+    /// Starts scheduling (re-attaching to steps a previous server left running) and watching
+    /// schedules and event triggers.
+    public func start() async {
+        await scheduler.start()
+        await triggers.start(service: self, interval: .seconds(1))
+    }
 
-    public func stop() async { await scheduler.stop() }
+    public func stop() async {
+        await triggers.stop()
+        await scheduler.stop()
+    }
 
     // MARK: pipelines
 
@@ -38,6 +47,7 @@ public final class PipelineService: Sendable {
         let now = Clock.nowMillis()
         try await database.write { db in
             try await PipelineStore.upsertPipeline(name: spec.name, specYAML: yaml, experimentID: experimentID, now: now, on: db)
+            try await TriggerStore.start(pipelineName: spec.name, now: now, on: db)
         }
         return try await pipeline(name: spec.name)
     }

@@ -53,7 +53,9 @@ public enum CairnApplication {
         }
         if let gpus = configuration.pipelineCapacity?.gpus { capacity.gpu = gpus }
         let host = configuration.host == "0.0.0.0" ? "127.0.0.1" : configuration.host
-        return PipelineConfiguration(workDirectory: work, capacity: capacity, trackingURI: "http://\(host):\(configuration.port)")
+        let executor: any StepExecutor = configuration.rayAddress.flatMap(URL.init(string:)).map { RayJobsExecutor(dashboard: $0) }
+            ?? LocalProcessExecutor()
+        return PipelineConfiguration(workDirectory: work, capacity: capacity, trackingURI: "http://\(host):\(configuration.port)", executor: executor)
     }
 
     public static func router(services: Services) -> Router<BasicRequestContext> {

@@ -10,6 +10,8 @@ public struct ServerConfiguration: Sendable {
     public var pipelineWorkDirectory: String?
     /// Resources pipeline steps may hold at once; nil: this machine's cores and memory, no GPUs.
     public var pipelineCapacity: PipelineCapacity?
+    /// Where steps run: nil for local processes, or a Ray dashboard URL (Ray Jobs API).
+    public var rayAddress: String?
 
     /// `--pipeline-cpus`, `--pipeline-memory`, `--pipeline-gpus`.
     public struct PipelineCapacity: Sendable {
@@ -40,7 +42,7 @@ public struct ServerConfiguration: Sendable {
     /// Flags win over `CAIRN_HOST`, `CAIRN_PORT`, `CAIRN_BACKEND_STORE_URI`, `CAIRN_ARTIFACTS_DESTINATION`,
     /// which win over the defaults.
     public static func resolve(host: String?, port: Int?, backendStoreURI: String?, artifactsDestination: String?,
-                               pipelineWorkDirectory: String? = nil, pipelineCapacity: PipelineCapacity? = nil,
+                               pipelineWorkDirectory: String? = nil, pipelineCapacity: PipelineCapacity? = nil, rayAddress: String? = nil,
                                environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ServerConfiguration {
         let envPort = try environment["CAIRN_PORT"].map { value -> Int in
             guard let number = Int(value), (1...65535).contains(number) else {
@@ -55,6 +57,12 @@ public struct ServerConfiguration: Sendable {
             artifactsDestination: artifactsDestination ?? environment["CAIRN_ARTIFACTS_DESTINATION"] ?? defaultArtifactsDestination)
         configuration.pipelineWorkDirectory = pipelineWorkDirectory ?? environment["CAIRN_PIPELINE_WORK_DIRECTORY"]
         configuration.pipelineCapacity = pipelineCapacity
+        configuration.rayAddress = rayAddress ?? environment["CAIRN_RAY_ADDRESS"]
+        if let address = configuration.rayAddress {
+            guard let url = URL(string: address), url.scheme == "http" || url.scheme == "https", url.host != nil else {
+                throw ValidationFailure("--ray-address must be the Ray dashboard's http(s) URL, e.g. http://127.0.0.1:8265, got '\(address)'.")
+            }
+        }
         return configuration
     }
 }

@@ -35,6 +35,10 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("pipeline-gpus"), help: "GPUs pipeline steps may use at once (default 0).")
     var pipelineGPUs: Int?
 
+    @Option(name: .customLong("ray-address"),
+            help: "Run pipeline steps as Ray jobs on the cluster whose dashboard is here, e.g. http://127.0.0.1:8265 (env CAIRN_RAY_ADDRESS; default: local processes).")
+    var rayAddress: String?
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
@@ -42,7 +46,7 @@ struct ServerCommand: AsyncParsableCommand {
         let configuration = try ServerConfiguration.resolve(
             host: host, port: port, backendStoreURI: backendStoreURI, artifactsDestination: artifactsDestination,
             pipelineWorkDirectory: pipelineWorkDirectory,
-            pipelineCapacity: .init(cpus: pipelineCPUs, memory: pipelineMemory, gpus: pipelineGPUs))
+            pipelineCapacity: .init(cpus: pipelineCPUs, memory: pipelineMemory, gpus: pipelineGPUs), rayAddress: rayAddress)
         var logger = Logger(label: "cairn")
         guard let level = Logger.Level(rawValue: logLevel) else {
             throw ValidationError("Unknown log level '\(logLevel)'.")

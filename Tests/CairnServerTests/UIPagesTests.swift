@@ -103,6 +103,37 @@ struct UIPagesTests {
         }
     }
 
+    @Test("A pipeline run's page shows its graph, steps and states, escaped; the list links to it")
+    func pipelinePages() async throws {
+        try await MLflowAPIErrorTests.withClient { client in
+            let spec = #"""
+                name: ui-pipeline
+                params:
+                  note: {type: string, default: "<script>alert(1)</script>"}
+                steps:
+                  prepare: {command: 'echo {{params.note}} > {{outputs.data}}/x', outputs: [data]}
+                  train: {foreach: [1, 2], command: 'echo {{item}}', inputs: {data: steps.prepare.outputs.data}}
+                  evaluate: {command: 'true', needs: [train]}
+                """#
+            let body = try JSONSerialization.data(withJSONObject: ["spec_yaml": spec])
+            let response = try await client.execute(uri: "/api/v1/pipeline-runs", method: .post, headers: MLflowAPIErrorTests.json,
+                                                    body: ByteBuffer(bytes: body))
+            #expect(response.status == .ok, "\(String(buffer: response.body))")
+            let submitted = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as! [String: Any]
+            let runID = (submitted["pipeline_run"] as! [String: Any])["run_id"] as! String
+            let (status, page) = try await Self.page(client, "/pipeline-runs/\(runID)")
+            #expect(status == .ok)
+            #expect(page.contains("<svg class=\"dag\""))
+            for key in ["prepare", "train[0]", "train[1]", "evaluate"] { #expect(page.contains("data-step=\"\(key)\"")) }
+            #expect(page.components(separatedBy: "<line ").count - 1 == 4)  // prepare → train[0], train[1] → evaluate
+            #expect(page.contains("note=&lt;script&gt;alert(1)&lt;/script&gt;") && !page.contains("<script>alert"))
+            let (_, list) = try await Self.page(client, "/pipelines")
+            #expect(list.contains("href=\"/pipeline-runs/\(runID)\""))
+            let (missing, _) = try await Self.page(client, "/pipeline-runs/nope")
+            #expect(missing == .notFound)
+        }
+    }
+
     @Test("An unknown experiment is a 404")
     func unknown() async throws {
         try await MLflowAPIErrorTests.withClient { client in

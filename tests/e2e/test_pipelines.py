@@ -327,3 +327,53 @@ def test_bad_submissions_are_refused(pipelines):
     assert unknown.status_code == 400 and "Unknown parameter 'm'" in unknown.json()["message"]
     assert requests.get(f"{pipelines.url}/pipeline-runs/nope", timeout=30).status_code == 404
     assert pipelines.post("/pipeline-runs/nope/cancel").status_code == 404
+
+
+def test_event_trigger_starts_a_run_for_each_new_model_version(pipelines, server, tmp_path):
+    from mlflow import MlflowClient
+
+    client = MlflowClient(tracking_uri=server.url)
+    seen = tmp_path / "seen"
+    name = unique("on-new-version")
+    spec = textwrap.dedent(f"""
+        name: {name}
+        params:
+          model_name: {{type: string, default: none}}
+          model_version: {{type: string, default: none}}
+        triggers:
+          - event: model_version.created
+        steps:
+          validate:
+            command: echo {{{{params.model_name}}}}/{{{{params.model_version}}}} >> {seen}
+            cache: false
+    """)
+    assert requests.post(f"{pipelines.url}/pipelines", json={"spec_yaml": spec}, timeout=30).status_code == 200
+    model = unique("triggered")
+    client.create_registered_model(model)
+    run_id = client.create_run("0").info.run_id
+    client.log_text(run_id, "artifact_path: model\nflavors: {}\n", "model/MLmodel")
+    client.create_model_version(model, f"runs:/{run_id}/model", run_id=run_id)
+    deadline = time.time() + 30
+    while len(marker_lines(seen)) < 1:
+        assert time.time() < deadline, "no pipeline run was triggered by model_version.created"
+        time.sleep(0.3)
+    runs = requests.get(f"{pipelines.url}/pipeline-runs", params={"pipeline": name}, timeout=30).json()["pipeline_runs"]
+    assert len(runs) == 1 and runs[0]["triggered_by"].startswith("event model_version.created #")
+    assert runs[0]["params"] == {"model_name": model, "model_version": "1"}
+    pipelines.wait(runs[0]["run_id"])
+    assert marker_lines(seen) == [f"{model}/1"]
+
+
+def test_cron_schedule_starts_runs(pipelines, tmp_path):
+    name = unique("every-minute")
+    spec = f"name: {name}\nschedule: '* * * * *'\nsteps:\n  tick:\n    command: 'true'\n    cache: false\n"
+    assert requests.post(f"{pipelines.url}/pipelines", json={"spec_yaml": spec}, timeout=30).status_code == 200
+    deadline = time.time() + 75
+    while True:
+        runs = requests.get(f"{pipelines.url}/pipeline-runs", params={"pipeline": name}, timeout=30).json()["pipeline_runs"]
+        if runs:
+            break
+        assert time.time() < deadline, "the every-minute schedule started nothing"
+        time.sleep(1)
+    assert runs[0]["triggered_by"] == "schedule"
+    assert pipelines.wait(runs[0]["run_id"])["status"] == "succeeded"

@@ -21,10 +21,9 @@ extension PipelineScheduler {
             step.message = ""
             if step.mlflowRunID == nil { step.mlflowRunID = try await createMLflowRun(for: step, of: run) }
             let started = step
-            try await database.write { db in
+            try await save(step, of: run, event: "pipeline_step.running") { db in
                 try await PipelineStore.startAttempt(runID: run.runID, stepKey: started.stepKey, attempt: started.attempt, at: started.startedAt!, on: db)
             }
-            try await save(step, of: run, event: "pipeline_step.running")
         } catch {
             logger.error("could not start step \(step.stepKey) of pipeline run \(run.runID): \(error)")
             await release(id)
@@ -135,7 +134,8 @@ extension PipelineScheduler {
         let now = Clock.nowMillis()
         var outcome = exit
         if let launch, let mlflowRunID = step.mlflowRunID, let root = try? await files.artifactRoot(ofRun: mlflowRunID) {
-            for log in [launch.stdoutPath, launch.stderrPath] where FileManager.default.fileExists(atPath: log.path) {
+            // Empty logs are not worth an artifact (most no-op and quiet steps write nothing).
+            for log in [launch.stdoutPath, launch.stderrPath] where Self.fileSize(log) > 0 {
                 let destination = root.appending(ArtifactPath(validatingOrRoot: "logs/attempt-\(step.attempt)/\(log.lastPathComponent)"))
                 _ = try? await files.store.put(destination, body: FileChunks(url: log))
             }
@@ -173,13 +173,12 @@ extension PipelineScheduler {
         }
         let exitCode: Int? = if case .exited(let code) = outcome { Int(code) } else { nil }
         do {
-            let finished = step
-            try await database.write { db in
+            let finished = step, recorded = outcome
+            try await save(step, of: run, event: "pipeline_step.\(step.status.rawValue)") { db in
                 try await PipelineStore.finishAttempt(runID: run.runID, stepKey: finished.stepKey, attempt: finished.attempt, at: now,
-                                                      exitCode: exitCode, outcome: outcome.succeeded ? "succeeded" : outcome.description,
+                                                      exitCode: exitCode, outcome: recorded.succeeded ? "succeeded" : recorded.description,
                                                       message: finished.message, on: db)
             }
-            try await save(step, of: run, event: "pipeline_step.\(step.status.rawValue)")
         } catch {
             logger.error("could not record the end of step \(step.stepKey) of pipeline run \(run.runID): \(error)")
         }
@@ -188,6 +187,10 @@ extension PipelineScheduler {
             _ = try? await tracking.updateRun(id: mlflowRunID, status: status, endTime: now, runName: nil)
         }
         await release(id)
+    }
+
+    static func fileSize(_ url: URL) -> Int {
+        ((try? FileManager.default.attributesOfItem(atPath: url.path))?[.size] as? NSNumber)?.intValue ?? 0
     }
 
     /// The last lines of a failed try's stderr, for the step's message.

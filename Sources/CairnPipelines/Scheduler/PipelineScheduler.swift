@@ -3,6 +3,7 @@ import CairnStorage
 import CairnTracking
 import Foundation
 import Logging
+import SQLKit
 
 /// Moves pipeline runs forward: decides which pending steps are ready (upstream finished,
 /// condition true, not cached), admits queued steps by priority while they fit in the free
@@ -184,10 +185,13 @@ actor PipelineScheduler {
         specs[run.runID] = nil
     }
 
-    /// Persists a step's new state (and an event when it changed status).
-    func save(_ step: PipelineStep, of run: PipelineRun, event: String?) async throws {
+    /// Persists a step's new state (and an event when it changed status), together with
+    /// `alongside` in the same transaction.
+    func save(_ step: PipelineStep, of run: PipelineRun, event: String?,
+              alongside: (@Sendable (any SQLDatabase) async throws -> Void)? = nil) async throws {
         let database = self.database
         try await database.write { db in
+            try await alongside?(db)
             try await PipelineStore.save(step, runID: run.runID, on: db)
             if let event {
                 try await EventOutbox.append(type: event, subject: "pipelines/\(run.pipelineName)/runs/\(run.runID)/steps/\(step.stepKey)",

@@ -65,5 +65,15 @@ public enum PipelineSchema {
                 PRIMARY KEY (run_id, step_key, attempt))
             """,
         ]),
+        Migration(module: "pipelines", version: 2, name: "schedule and event trigger positions", statements: [
+            // Per pipeline: the last cron time it was started for, and the last outbox event it has
+            // looked at, so a restarted server neither repeats nor replays triggers.
+            """
+            CREATE TABLE pipeline_triggers (
+                pipeline_name TEXT NOT NULL PRIMARY KEY REFERENCES pipelines (name),
+                last_scheduled_at BIGINT NOT NULL,
+                event_cursor BIGINT NOT NULL)
+            """,
+        ]),
     ]
 }
