@@ -17,45 +17,37 @@ extension PipelineScheduler {
         guard let stepSpec = spec.step(named: step.stepName) else { return nil }
         let upstream = run.steps.filter { stepSpec.dependencies.contains($0.stepName) }
         guard upstream.allSatisfy(\.status.isFinished) else { return nil }
-        var next = step
         let now = Clock.nowMillis()
-        if let broken = upstream.first(where: { $0.status == .failed || $0.status == .cancelled || $0.status == .skipped }) {
-            next.status = .skipped
+        /// The step, finished without running.
+        func ended(_ status: StepStatus, _ message: String, outputsRunID: String? = nil, cacheKey: String? = nil) -> PipelineStep {
+            var next = step
+            next.status = status
             next.endedAt = now
-            next.message = "\(StepDecision.upstreamPrefix) \(broken.stepKey) \(broken.status == .skipped ? "was skipped" : broken.status.rawValue)"
+            next.message = message
+            next.outputsRunID = outputsRunID
+            next.cacheKey = cacheKey ?? step.cacheKey
             return next
+        }
+        if let broken = upstream.first(where: { $0.status == .failed || $0.status == .cancelled || $0.status == .skipped }) {
+            return ended(.skipped, "\(StepDecision.upstreamPrefix) \(broken.stepKey) \(broken.status == .skipped ? "was skipped" : broken.status.rawValue)")
         }
         if let condition = stepSpec.when {
             do {
-                guard try await conditionHolds(condition, step: step, run: run) else {
-                    next.status = .skipped
-                    next.endedAt = now
-                    next.message = "condition is false: \(condition)"
-                    return next
-                }
+                guard try await conditionHolds(condition, step: step, run: run) else { return ended(.skipped, "condition is false: \(condition)") }
             } catch {
-                next.status = .failed
-                next.endedAt = now
-                next.message = "condition could not be evaluated: \(error)"
-                return next
+                return ended(.failed, "condition could not be evaluated: \(error)")
             }
         }
+        var next = step
         if stepSpec.cache {
             do {
                 let key = try await cacheKey(stepSpec, step: step, run: run)
-                next.cacheKey = key
                 if let outputs = try await database.read({ try await PipelineStore.cachedOutputs(cacheKey: key, on: $0) }) {
-                    next.status = .cached
-                    next.outputsRunID = outputs
-                    next.endedAt = now
-                    next.message = "reused the outputs of an earlier identical step (MLflow run \(outputs))"
-                    return next
+                    return ended(.cached, "reused the outputs of an earlier identical step (MLflow run \(outputs))", outputsRunID: outputs, cacheKey: key)
                 }
+                next.cacheKey = key
             } catch {
-                next.status = .failed
-                next.endedAt = now
-                next.message = "inputs could not be read: \(error)"
-                return next
+                return ended(.failed, "inputs could not be read: \(error)")
             }
         }
         next.status = .queued
