@@ -26,6 +26,11 @@ actor PipelineScheduler {
     /// Runs a user asked to cancel; their steps end as cancelled, not failed or retried.
     var cancelling: Set<String> = []
     private var specs: [String: PipelineSpec] = [:]
+    /// Each active run's steps by name, so a pass over a 500-step run stays linear.
+    private var stepSpecs: [String: [String: StepSpec]] = [:]
+    /// Active runs as last saved. This scheduler writes every step state change, so the copy stays
+    /// exact and a pass does not re-read hundreds of steps per run from the store.
+    private var active: [String: PipelineRun] = [:]
     private var loopTask: Task<Void, Never>?
     private var sleeper: CheckedContinuation<Void, Never>?
     private var wakeRequested = false
@@ -96,6 +101,7 @@ actor PipelineScheduler {
         if let spec = specs[run.runID] { return spec }
         let spec = try PipelineSpecParser.parse(yaml: run.specYAML)
         specs[run.runID] = spec
+        stepSpecs[run.runID] = Dictionary(spec.steps.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         return spec
     }
 
@@ -104,12 +110,17 @@ actor PipelineScheduler {
         let runIDs = try await database.read { try await PipelineStore.activeRunIDs(on: $0) }
         var queued: [(run: PipelineRun, spec: PipelineSpec, step: PipelineStep)] = []
         for runID in runIDs {
-            guard var run = try await database.read({ try await PipelineStore.run(id: runID, on: $0) }) else { continue }
+            guard var run = try await activeRun(runID) else { continue }
             let spec = try spec(of: run)
+            let stepsByName = stepSpecs[runID] ?? [:]
+            // Steps whose every row (all foreach items) has finished; only their dependents can move.
+            var unfinished = Set<String>()
+            for step in run.steps where !step.status.isFinished { unfinished.insert(step.stepName) }
             for index in run.steps.indices where run.steps[index].status == .pending {
                 let step = run.steps[index]
                 guard running[StepID(runID: runID, stepKey: step.stepKey)] == nil,
-                      (step.notBefore ?? 0) <= Clock.nowMillis() else { continue }
+                      (step.notBefore ?? 0) <= Clock.nowMillis(),
+                      stepsByName[step.stepName]?.dependencies.allSatisfy({ !unfinished.contains($0) }) == true else { continue }
                 if let decided = try await decide(step, in: run, spec: spec) {
                     run.steps[index] = decided
                     try await save(decided, of: run, event: "pipeline_step.\(decided.status.rawValue)")
@@ -127,17 +138,28 @@ actor PipelineScheduler {
         try await admit(queued)
     }
 
+    func activeRun(_ runID: String) async throws -> PipelineRun? {
+        if let run = active[runID] { return run }
+        let run = try await database.read { try await PipelineStore.run(id: runID, on: $0) }
+        active[runID] = run
+        return run
+    }
+
     /// Starts queued steps, highest priority first, then oldest, while they fit. A step that
     /// does not fit lets smaller ones behind it start; one larger than the whole capacity waits
     /// with a message saying so.
     private func admit(_ queued: [(run: PipelineRun, spec: PipelineSpec, step: PipelineStep)]) async throws {
         var free = held.values.reduce(configuration.capacity) { $0 - $1 }
+        func stepSpec(_ runID: String, _ name: String) -> StepSpec? { stepSpecs[runID]?[name] }
         let ordered = queued.sorted { lhs, rhs in
-            let left = lhs.spec.step(named: lhs.step.stepName)?.priority ?? 0, right = rhs.spec.step(named: rhs.step.stepName)?.priority ?? 0
+            let left = stepSpec(lhs.run.runID, lhs.step.stepName)?.priority ?? 0, right = stepSpec(rhs.run.runID, rhs.step.stepName)?.priority ?? 0
             return left != right ? left > right : (lhs.step.queuedAt ?? 0, lhs.step.stepKey) < (rhs.step.queuedAt ?? 0, rhs.step.stepKey)
         }
-        for (run, spec, step) in ordered {
-            guard let stepSpec = spec.step(named: step.stepName) else { continue }
+        for (run, _, step) in ordered {
+            // The pass's copy may predate a step that started and finished while it awaited the
+            // store; only the current state says whether it is still waiting.
+            guard let stepSpec = stepSpec(run.runID, step.stepName),
+                  active[run.runID]?.steps.first(where: { $0.stepKey == step.stepKey })?.status == .queued else { continue }
             let needed = stepSpec.resources
             guard needed.fits(in: configuration.capacity) else {
                 let message = "waiting: needs \(Self.describe(needed)), more than the capacity of \(Self.describe(configuration.capacity))"
@@ -183,6 +205,8 @@ actor PipelineScheduler {
         _ = try? await tracking.updateRun(id: run.mlflowRunID, status: mlflowStatus, endTime: now, runName: nil)
         cancelling.remove(run.runID)
         specs[run.runID] = nil
+        stepSpecs[run.runID] = nil
+        active[run.runID] = nil
     }
 
     /// Persists a step's new state (and an event when it changed status), together with
@@ -198,6 +222,10 @@ actor PipelineScheduler {
                                              payload: ["status": step.status.rawValue, "attempt": String(step.attempt), "message": step.message],
                                              actor: "", database: database, on: db)
             }
+        }
+        if var cached = active[run.runID], let index = cached.steps.firstIndex(where: { $0.stepKey == step.stepKey }) {
+            cached.steps[index] = step
+            active[run.runID] = cached
         }
     }
 
@@ -237,6 +265,7 @@ actor PipelineScheduler {
             try await PipelineStore.setRunStatus(runID, .running, endedAt: nil, message: "", on: db)
         }
         _ = try? await tracking.updateRun(id: run.mlflowRunID, status: .running, endTime: nil, runName: nil)
+        active[runID] = nil
         signal()
     }
 }
