@@ -218,7 +218,7 @@ public final class PipelineService: Sendable {
             try handle.seek(toOffset: UInt64(offset))
             data = try handle.read(upToCount: limit) ?? Data()
         }
-        let finished = step.status.isFinished || (step.status == .pending && chosen < step.attempt) || chosen < step.attempt
+        let finished = step.status.isFinished || chosen < step.attempt
         return StepLogChunk(text: String(decoding: data, as: UTF8.self), nextOffset: offset + data.count, attempt: chosen, finished: finished)
     }
 }

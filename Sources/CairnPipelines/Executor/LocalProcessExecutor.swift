@@ -7,8 +7,9 @@ import Glibc
 
 /// Runs each step as a local process in its own process group, with stdout and stderr appended
 /// to files in the try's folder (never a pipe to the server, so a step outlives a server crash
-/// and can be re-attached). On timeout or cancel the whole group gets SIGTERM, then SIGKILL after
-/// `killGrace`; when the command ends, anything it left running in its group is killed too.
+/// and can be re-attached). On timeout or cancel the whole group gets SIGTERM, and SIGKILL once
+/// `killGrace` has passed with anything still running; when a step ends by itself, anything it
+/// left running in its group is killed.
 public struct LocalProcessExecutor: StepExecutor {
     public var killGrace: Duration
     /// How often a re-attached step is checked.
@@ -49,23 +50,33 @@ public struct LocalProcessExecutor: StepExecutor {
                 state.group.withLock { $0 = pid }
                 await started(pid)
                 if let timeout = launch.timeoutSeconds {
-                    // Watches the deadline while the process runs; the result below tells whether it fired.
-                    Task {
+                    // Watches the deadline while the process runs (cancelled when it ends); the
+                    // result below tells whether it fired.
+                    let watcher = Task {
                         try await Task.sleep(for: .seconds(timeout))
-                        guard ProcessGroup.isAlive(pid) else { return }
                         state.timedOut.withLock { $0 = true }
-                        await ProcessGroup.terminate(pid, grace: grace)
+                        ProcessGroup.kill(pid, signal: SIGTERM)
                     }
+                    state.watcher.withLock { $0 = watcher }
                 }
             }
         } onCancel: {
-            if let pid = state.group.withLock({ $0 }) {
-                Task { await ProcessGroup.terminate(pid, grace: grace) }
+            if let pid = state.group.withLock({ $0 }) { ProcessGroup.kill(pid, signal: SIGTERM) }
+        }
+        state.watcher.withLock { $0?.cancel() }
+        let cancelled = Task.isCancelled, timedOut = state.timedOut.withLock { $0 }
+        if let pid = state.group.withLock({ $0 }) {
+            if cancelled || timedOut {
+                // The wrapper shell dies at the first SIGTERM; the command itself gets `killGrace`
+                // to finish (say, to save a checkpoint) before the group is killed. A fresh task,
+                // so a cancelled caller does not cut the grace short.
+                await Task { await ProcessGroup.terminate(pid, grace: grace) }.value
+            } else {
+                ProcessGroup.kill(pid, signal: SIGKILL)  // whatever a finished step left running
             }
         }
-        if let pid = state.group.withLock({ $0 }) { ProcessGroup.kill(pid, signal: SIGKILL) }  // leftovers of a finished step
-        if Task.isCancelled { return .cancelled }
-        if state.timedOut.withLock({ $0 }) { return .timedOut }
+        if cancelled { return .cancelled }
+        if timedOut { return .timedOut }
         switch result.terminationStatus {
         case .exited(let code): return .exited(code)
         case .signaled(let signal): return .lost("killed by signal \(signal)")
@@ -86,7 +97,7 @@ public struct LocalProcessExecutor: StepExecutor {
                 return .lost("the step's process ended while the server was down without recording an exit code")
             }
             if Task.isCancelled {
-                await ProcessGroup.terminate(group, grace: killGrace)
+                await Task { [killGrace] in await ProcessGroup.terminate(group, grace: killGrace) }.value
                 return .cancelled
             }
             if let deadline, Date() >= deadline {
@@ -101,6 +112,7 @@ public struct LocalProcessExecutor: StepExecutor {
     private final class LaunchState: Sendable {
         let group = Mutex<pid_t?>(nil)
         let timedOut = Mutex(false)
+        let watcher = Mutex<Task<Void, any Error>?>(nil)
     }
 
     static func recordedExitCode(_ launch: StepLaunch) -> Int32? {

@@ -22,8 +22,9 @@ public struct RayJobsExecutor: StepExecutor {
         self.pollInterval = pollInterval
     }
 
+    /// `cairn-<run>-<step>-<try>`; the step key is hex-encoded so `a_b`, `a-b` and `a[0]` stay apart.
     static func submissionID(_ launch: StepLaunch) -> String {
-        let step = launch.stepKey.map { $0.isLetter || $0.isNumber ? String($0) : "-" }.joined()
+        let step = launch.stepKey.utf8.map { String(format: "%02x", $0) }.joined()
         return "cairn-\(launch.runID)-\(step)-\(launch.attempt)"
     }
 
@@ -31,11 +32,11 @@ public struct RayJobsExecutor: StepExecutor {
         try FileManager.default.createDirectory(at: launch.directory, withIntermediateDirectories: true)
         let id = Self.submissionID(launch)
         let quoted = [LocalProcessExecutor.wrapper, "cairn-step", launch.command, launch.exitCodePath.path, launch.stdoutPath.path,
-                      launch.stderrPath.path].map(Self.shellQuoted)
+                      launch.stderrPath.path].map(ShellQuoting.quote)
         let submission = JobSubmission(
-            entrypoint: "cd \(Self.shellQuoted(launch.directory.path)) && /bin/sh -c " + quoted.joined(separator: " "),
+            entrypoint: "cd \(ShellQuoting.quote(launch.directory.path)) && /bin/sh -c " + quoted.joined(separator: " "),
             submission_id: id,
-            runtime_env: .init(env_vars: launch.environment),
+            runtime_env: .init(env_vars: launch.stepEnvironment),
             entrypoint_num_cpus: launch.resources.cpu,
             entrypoint_num_gpus: launch.resources.gpu > 0 ? Double(launch.resources.gpu) : nil,
             entrypoint_memory: launch.resources.memoryBytes > 0 ? launch.resources.memoryBytes : nil,
@@ -81,7 +82,13 @@ public struct RayJobsExecutor: StepExecutor {
         }
     }
 
+    /// Stops the job. Runs in a fresh task: called from a cancelled one, the requests would be
+    /// cancelled before they reach Ray.
     private func stop(_ id: String) async {
+        await Task { await stopJob(id) }.value
+    }
+
+    private func stopJob(_ id: String) async {
         _ = try? await request("POST", "/api/jobs/\(id)/stop", body: Data("{}".utf8))
         // Wait (briefly) for Ray to report it stopped, so nothing of the step keeps running.
         for _ in 0..<100 {
@@ -104,10 +111,6 @@ public struct RayJobsExecutor: StepExecutor {
             throw RayError(status: status, message: String(decoding: data.prefix(500), as: UTF8.self))
         }
         return data
-    }
-
-    static func shellQuoted(_ text: String) -> String {
-        "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
     struct RayError: Error, CustomStringConvertible {

@@ -8,8 +8,11 @@ public struct StepLaunch: Sendable {
     public var attempt: Int
     /// Run with `/bin/sh -c`.
     public var command: String
-    /// The complete environment of the command.
+    /// The complete environment of the command (the server's, plus `stepEnvironment`).
     public var environment: [String: String]
+    /// Only what Cairn and the spec set (MLflow and Cairn variables, the step's `env`): what a
+    /// remote executor sends, leaving the worker's own PATH and HOME alone.
+    public var stepEnvironment: [String: String]
     /// The try's private folder; the command starts here.
     public var directory: URL
     public var timeoutSeconds: Double?

@@ -77,6 +77,8 @@ enum ArgoWorkflow {
                 case "inputs": "/cairn/inputs/\(path[1])"
                 case "outputs": "/cairn/outputs/\(path[1])"
                 case "item": item
+                case "run": "{{workflow.name}}"
+                case "step": step.name
                 default: ""
                 }
             }

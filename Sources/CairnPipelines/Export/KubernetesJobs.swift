@@ -68,9 +68,24 @@ enum KubernetesJobs {
         if let condition = step.when { annotations.append(("cairn.dev/when", .string(condition))) }
         var jobSpec: [(String, YAMLNode)] = [("backoffLimit", .int(max(0, step.retry.attempts - 1)))]
         if let timeout = step.timeoutSeconds { jobSpec.append(("activeDeadlineSeconds", .int(Int(timeout.rounded(.up))))) }
+        // Jobs of one pipeline run share a run id: set CAIRN_RUN_ID on all of them when applying
+        // (it names the run's folder on the shared volume); "manual" until then.
         let env: [YAMLNode] = [.map([("name", .string("CAIRN_RUN_ID")), ("value", .string("manual"))]),
                                .map([("name", .string("CAIRN_STEP")), ("value", .string(key))])]
-            + step.env.sorted { $0.key < $1.key }.map { .map([("name", .string($0.key)), ("value", .string($0.value))]) }
+            + (try step.env.sorted { $0.key < $1.key }.map { key, value in
+                let rendered = try CommandTemplate(value).render { path in
+                    switch path.first {
+                    case "params": spec.param(named: path[1])?.defaultValue?.plainText ?? ""
+                    case "inputs": "/cairn/inputs/\(path[1])"
+                    case "outputs": "/cairn/outputs/\(path[1])"
+                    case "item": item?.plainText ?? ""
+                    case "run": "$(CAIRN_RUN_ID)"
+                    case "step": step.name
+                    default: ""
+                    }
+                }
+                return YAMLNode.map([("name", .string(key)), ("value", .string(rendered))])
+            })
         jobSpec.append(("template", .map([
             ("metadata", .map([("labels", .map(labels(spec, step)))])),
             ("spec", .map([

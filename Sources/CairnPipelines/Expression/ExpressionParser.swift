@@ -112,6 +112,7 @@ public enum ExpressionParser {
                 guard advance() == .symbol(")") else { throw ExpressionError("expected ')'", at: tokens[position - 1].offset) }
                 return inner
             case .symbol("["):
+                guard depth < Self.maxDepth else { throw ExpressionError("condition nested too deeply", at: start) }
                 var items: [Expression] = []
                 if peek == .symbol("]") {
                     _ = advance()

@@ -11,7 +11,6 @@ extension PipelineScheduler {
 
     /// Runs one try of a queued step, from recording its start to recording how it ended.
     func execute(run: PipelineRun, spec: StepSpec, step queued: PipelineStep) async {
-        let id = StepID(runID: run.runID, stepKey: queued.stepKey)
         var step = queued
         do {
             step.attempt += 1
@@ -25,8 +24,11 @@ extension PipelineScheduler {
                 try await PipelineStore.startAttempt(runID: run.runID, stepKey: started.stepKey, attempt: started.attempt, at: started.startedAt!, on: db)
             }
         } catch {
+            // Could not even record the start (store or tracking trouble): end the try as failed so
+            // the retry policy applies, instead of leaving it queued to be started again at once.
             logger.error("could not start step \(step.stepKey) of pipeline run \(run.runID): \(error)")
-            await release(id)
+            let failed = step
+            await Task { await self.complete(run: run, spec: spec, step: failed, exit: .lost("could not be started: \(error)"), launch: nil) }.value
             return
         }
         let launch: StepLaunch
@@ -99,31 +101,36 @@ extension PipelineScheduler {
             try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
             outputPaths[output] = target.path
         }
-        func render(_ text: String) throws -> String {
-            try CommandTemplate(text).render { path in
-                switch path.first {
-                case "params": run.params[path[1]]?.plainText ?? ""
-                case "inputs": inputPaths[path[1]] ?? ""
-                case "outputs": outputPaths[path[1]] ?? ""
-                case "item": step.item?.plainText ?? ""
-                case "run": run.runID
-                case "step": step.stepKey
-                default: ""
-                }
+        /// The value a placeholder stands for.
+        func value(_ path: [String]) -> String {
+            switch path.first {
+            case "params": run.params[path[1]]?.plainText ?? ""
+            case "inputs": inputPaths[path[1]] ?? ""
+            case "outputs": outputPaths[path[1]] ?? ""
+            case "item": step.item?.plainText ?? ""
+            case "run": run.runID
+            case "step": step.stepKey
+            default: ""
             }
         }
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("MLFLOW_") && !$0.key.hasPrefix("CAIRN_") }
-        for (key, value) in spec.env { environment[key] = try render(value) }
-        environment["MLFLOW_TRACKING_URI"] = configuration.trackingURI
-        environment["MLFLOW_RUN_ID"] = step.mlflowRunID
-        environment["CAIRN_PIPELINE_RUN_ID"] = run.runID
-        environment["CAIRN_STEP"] = step.stepKey
-        environment["CAIRN_ATTEMPT"] = String(step.attempt)
-        if let item = step.item { environment["CAIRN_ITEM"] = item.plainText }
-        for (name, path) in inputPaths { environment["CAIRN_INPUT_\(name.uppercased().replacingOccurrences(of: "-", with: "_"))"] = path }
-        for (name, path) in outputPaths { environment["CAIRN_OUTPUT_\(name.uppercased().replacingOccurrences(of: "-", with: "_"))"] = path }
-        return StepLaunch(runID: run.runID, stepKey: step.stepKey, attempt: step.attempt, command: try render(spec.command),
-                          environment: environment, directory: folder, timeoutSeconds: spec.timeoutSeconds, resources: spec.resources)
+        var stepEnvironment: [String: String] = [:]
+        for (key, text) in spec.env { stepEnvironment[key] = try CommandTemplate(text).render(value) }
+        stepEnvironment["MLFLOW_TRACKING_URI"] = configuration.trackingURI
+        stepEnvironment["MLFLOW_RUN_ID"] = step.mlflowRunID
+        stepEnvironment["CAIRN_PIPELINE_RUN_ID"] = run.runID
+        stepEnvironment["CAIRN_STEP"] = step.stepKey
+        stepEnvironment["CAIRN_ATTEMPT"] = String(step.attempt)
+        if let item = step.item { stepEnvironment["CAIRN_ITEM"] = item.plainText }
+        for (name, path) in inputPaths { stepEnvironment["CAIRN_INPUT_\(name.uppercased().replacingOccurrences(of: "-", with: "_"))"] = path }
+        for (name, path) in outputPaths { stepEnvironment["CAIRN_OUTPUT_\(name.uppercased().replacingOccurrences(of: "-", with: "_"))"] = path }
+        environment.merge(stepEnvironment) { _, step in step }
+        // Values go into the shell command quoted: a parameter (or a model name from a trigger) is
+        // data, never shell syntax.
+        let command = try CommandTemplate(spec.command).render { ShellQuoting.quote(value($0)) }
+        return StepLaunch(runID: run.runID, stepKey: step.stepKey, attempt: step.attempt, command: command,
+                          environment: environment, stepEnvironment: stepEnvironment, directory: folder,
+                          timeoutSeconds: spec.timeoutSeconds, resources: spec.resources)
     }
 
     /// Records how a try ended: outputs and logs uploaded, the MLflow run closed, and the step
@@ -207,54 +214,71 @@ extension PipelineScheduler {
     }
 
     /// After a restart: follows every step the previous server left running, through the
-    /// executor, and records its end as if it had been watched all along.
+    /// executor, and records its end as if it had been watched all along. A step the executor
+    /// cannot find and that never wrote output (the wrapper creates its log first) was marked
+    /// running but never spawned: it goes back to the queue instead of failing. One run's
+    /// trouble does not stop the others' recovery.
     func recover() async {
+        let runIDs: [String]
         do {
-            let runIDs = try await database.read { try await PipelineStore.activeRunIDs(on: $0) }
-            for runID in runIDs {
+            runIDs = try await database.read { try await PipelineStore.activeRunIDs(on: $0) }
+            cancelling = Set(try await database.read { try await PipelineStore.cancelRequestedRunIDs(on: $0) })
+        } catch {
+            logger.error("could not list running pipelines to recover: \(error)")
+            return
+        }
+        for runID in runIDs {
+            do {
                 guard let run = try await database.read({ try await PipelineStore.run(id: runID, on: $0) }) else { continue }
                 let spec = try spec(of: run)
                 for step in run.steps where step.status == .running {
                     guard let stepSpec = spec.step(named: step.stepName) else { continue }
                     let id = StepID(runID: runID, stepKey: step.stepKey)
                     let launch = StepLaunch(runID: runID, stepKey: step.stepKey, attempt: step.attempt, command: "", environment: [:],
-                                            directory: directory(runID: runID, stepKey: step.stepKey, attempt: step.attempt),
+                                            stepEnvironment: [:], directory: directory(runID: runID, stepKey: step.stepKey, attempt: step.attempt),
                                             timeoutSeconds: stepSpec.timeoutSeconds, resources: stepSpec.resources)
                     let startedAt = Date(timeIntervalSince1970: Double(step.startedAt ?? Clock.nowMillis()) / 1000)
-                    if !FileManager.default.fileExists(atPath: launch.stdoutPath.path), step.pid == nil {
-                        // Marked running, but the server stopped before the command was spawned (the
-                        // wrapper creates its log first): it never ran, so it goes back to the queue.
-                        try await requeueUnstarted(step, of: run)
-                        continue
-                    }
                     logger.info("re-attaching to step \(step.stepKey) of pipeline run \(runID)")
                     held[id] = stepSpec.resources
                     running[id] = Task {
                         let exit = await self.configuration.executor.reattach(launch, pid: step.pid, startedAt: startedAt)
-                        await self.complete(run: run, spec: stepSpec, step: step, exit: exit, launch: launch)
+                        // Recorded from a fresh task: a cancelled one would abort the writes.
+                        await Task {
+                            if case .lost = exit, !FileManager.default.fileExists(atPath: launch.stdoutPath.path) {
+                                await self.requeueUnstarted(step, of: run)
+                            } else {
+                                await self.complete(run: run, spec: stepSpec, step: step, exit: exit, launch: launch)
+                            }
+                        }.value
                     }
                 }
+            } catch {
+                logger.error("could not recover pipeline run \(runID): \(error)")
             }
-        } catch {
-            logger.error("could not recover running pipeline steps: \(error)")
         }
     }
 }
 
 extension PipelineScheduler {
-    private func requeueUnstarted(_ running: PipelineStep, of run: PipelineRun) async throws {
+    private func requeueUnstarted(_ running: PipelineStep, of run: PipelineRun) async {
         var step = running
-        let database = self.database, now = Clock.nowMillis()
-        try await database.write { db in
-            try await PipelineStore.finishAttempt(runID: run.runID, stepKey: step.stepKey, attempt: step.attempt, at: now, exitCode: nil,
-                                                  outcome: "not started", message: "the server stopped before the step was started", on: db)
-        }
+        let now = Clock.nowMillis()
         step.status = .queued
         step.retryBase += 1  // the try that never started does not count against the retry policy
         step.queuedAt = now
         step.startedAt = nil
+        step.pid = nil
         step.message = "requeued: the server stopped before it started"
-        try await save(step, of: run, event: "pipeline_step.queued")
+        let key = step.stepKey, attempt = step.attempt
+        do {
+            try await save(step, of: run, event: "pipeline_step.queued") { db in
+                try await PipelineStore.finishAttempt(runID: run.runID, stepKey: key, attempt: attempt, at: now, exitCode: nil,
+                                                      outcome: "not started", message: "the server stopped before the step was started", on: db)
+            }
+        } catch {
+            logger.error("could not requeue step \(step.stepKey) of pipeline run \(run.runID): \(error)")
+        }
+        await release(StepID(runID: run.runID, stepKey: step.stepKey))
     }
 }
 

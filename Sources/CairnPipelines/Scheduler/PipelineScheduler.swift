@@ -121,7 +121,9 @@ actor PipelineScheduler {
                 guard running[StepID(runID: runID, stepKey: step.stepKey)] == nil,
                       (step.notBefore ?? 0) <= Clock.nowMillis(),
                       stepsByName[step.stepName]?.dependencies.allSatisfy({ !unfinished.contains($0) }) == true else { continue }
-                if let decided = try await decide(step, in: run, spec: spec) {
+                if let decided = try await decide(step, in: run, spec: spec),
+                   // decide() awaited the store: a cancel may have ended the step meanwhile.
+                   !cancelling.contains(runID), active[runID]?.steps.first(where: { $0.stepKey == step.stepKey })?.status == .pending {
                     run.steps[index] = decided
                     try await save(decided, of: run, event: "pipeline_step.\(decided.status.rawValue)")
                 }
@@ -158,7 +160,7 @@ actor PipelineScheduler {
         for (run, _, step) in ordered {
             // The pass's copy may predate a step that started and finished while it awaited the
             // store; only the current state says whether it is still waiting.
-            guard let stepSpec = stepSpec(run.runID, step.stepName),
+            guard !cancelling.contains(run.runID), let stepSpec = stepSpec(run.runID, step.stepName),
                   active[run.runID]?.steps.first(where: { $0.stepKey == step.stepKey })?.status == .queued else { continue }
             let needed = stepSpec.resources
             guard needed.fits(in: configuration.capacity) else {
@@ -234,9 +236,11 @@ actor PipelineScheduler {
     /// Cancels a running pipeline run: waiting steps end as cancelled at once, running ones are
     /// stopped (SIGTERM, then SIGKILL) and end as cancelled.
     func cancel(runID: String) async throws {
-        guard let run = try await database.read({ try await PipelineStore.run(id: runID, on: $0) }) else { return }
+        guard let run = try await activeRun(runID) else { return }
         guard run.status == .running else { return }
         cancelling.insert(runID)
+        let database = self.database
+        try await database.write { db in try await PipelineStore.setCancelRequested(runID, true, on: db) }
         for var step in run.steps where step.status == .pending || step.status == .queued {
             step.status = .cancelled
             step.endedAt = Clock.nowMillis()
@@ -261,9 +265,12 @@ actor PipelineScheduler {
             step.message = "retry requested"
             try await save(step, of: run, event: "pipeline_step.pending")
         }
+        let database = self.database
         try await database.write { db in
             try await PipelineStore.setRunStatus(runID, .running, endedAt: nil, message: "", on: db)
+            try await PipelineStore.setCancelRequested(runID, false, on: db)
         }
+        cancelling.remove(runID)
         _ = try? await tracking.updateRun(id: run.mlflowRunID, status: .running, endTime: nil, runName: nil)
         active[runID] = nil
         signal()

@@ -35,37 +35,59 @@ actor PipelineTriggers {
     }
 
     func check(_ service: PipelineService) async {
+        let positions: [TriggerStore.Position]
         do {
-            for var position in try await database.read({ try await TriggerStore.positions(on: $0) }) {
-                let pipeline = try await service.pipeline(name: position.pipelineName)
-                guard let spec = try? PipelineSpecParser.parse(yaml: pipeline.specYAML) else { continue }
-                let now = Clock.nowMillis()
-                if let schedule = spec.schedule, let cron = try? CronSchedule(schedule),
-                   let due = cron.next(after: Date(timeIntervalSince1970: Double(position.lastScheduledAt) / 1000)),
-                   Int64(due.timeIntervalSince1970 * 1000) <= now {
-                    let run = try await service.submit(pipeline: spec.name, params: [:], user: "", triggeredBy: "schedule")
-                    logger.info("started pipeline \(spec.name) on its schedule (\(schedule)): run \(run.runID)")
-                    position.lastScheduledAt = now
-                    try await database.write { [position] db in try await TriggerStore.save(position, on: db) }
-                }
-                let types = spec.triggers.map(\.event)
-                guard !types.isEmpty else { continue }
-                let cursor = position.eventCursor
-                let events = try await database.read { db in
-                    try await EventOutbox.list(after: cursor, types: Array(Set(types)), limit: 100, on: db)
-                }
-                for event in events {
-                    for trigger in spec.triggers where trigger.event == event.type {
-                        let params = Self.params(for: event, trigger: trigger, spec: spec)
-                        let run = try await service.submit(pipeline: spec.name, params: params, user: event.actor, triggeredBy: "event \(event.type) #\(event.id)")
-                        logger.info("started pipeline \(spec.name) on event \(event.type) #\(event.id): run \(run.runID)")
-                    }
-                    position.eventCursor = event.id
-                    try await database.write { [position] db in try await TriggerStore.save(position, on: db) }
-                }
-            }
+            positions = try await database.read { try await TriggerStore.positions(on: $0) }
         } catch {
             logger.error("pipeline triggers: \(error)")
+            return
+        }
+        for position in positions {
+            do {
+                try await check(position, service: service)
+            } catch {
+                logger.error("pipeline triggers of \(position.pipelineName): \(error)")
+            }
+        }
+    }
+
+    /// Fires one pipeline's due schedule and new events. A run that cannot be submitted is
+    /// logged and its trigger passed over, so one bad trigger neither blocks the others nor
+    /// fires again every second.
+    private func check(_ start: TriggerStore.Position, service: PipelineService) async throws {
+        var position = start
+        let pipeline = try await service.pipeline(name: position.pipelineName)
+        guard let spec = try? PipelineSpecParser.parse(yaml: pipeline.specYAML) else { return }
+        let now = Clock.nowMillis()
+        if let schedule = spec.schedule, let cron = try? CronSchedule(schedule),
+           let due = cron.next(after: Date(timeIntervalSince1970: Double(position.lastScheduledAt) / 1000)),
+           Int64(due.timeIntervalSince1970 * 1000) <= now {
+            do {
+                let run = try await service.submit(pipeline: spec.name, params: [:], user: "", triggeredBy: "schedule")
+                logger.info("started pipeline \(spec.name) on its schedule (\(schedule)): run \(run.runID)")
+            } catch {
+                logger.error("pipeline \(spec.name): its scheduled run could not start: \(error)")
+            }
+            position.lastScheduledAt = now
+            try await database.write { [position] db in try await TriggerStore.save(position, on: db) }
+        }
+        let types = Array(Set(spec.triggers.map(\.event)))
+        let cursor = position.eventCursor
+        let events = try await database.read { db in
+            try await EventOutbox.list(after: cursor, types: types.isEmpty ? ["-"] : types, limit: 100, on: db)
+        }
+        for event in events {
+            for trigger in spec.triggers where trigger.event == event.type {
+                do {
+                    let run = try await service.submit(pipeline: spec.name, params: Self.params(for: event, trigger: trigger, spec: spec),
+                                                       user: event.actor, triggeredBy: "event \(event.type) #\(event.id)")
+                    logger.info("started pipeline \(spec.name) on event \(event.type) #\(event.id): run \(run.runID)")
+                } catch {
+                    logger.error("pipeline \(spec.name): the run for event \(event.type) #\(event.id) could not start: \(error)")
+                }
+            }
+            position.eventCursor = event.id
+            try await database.write { [position] db in try await TriggerStore.save(position, on: db) }
         }
     }
 

@@ -155,7 +155,7 @@ public enum PipelineSpecParser {
         var spec = ResourceSpec.stepDefault
         if let cpu = fields["cpu"] {
             spec.cpu = try cpu.number()
-            guard spec.cpu >= 0 else { throw cpu.error("must not be negative") }
+            guard spec.cpu >= 0, spec.cpu <= 100_000 else { throw cpu.error("must be between 0 and 100000") }
         }
         if let memory = fields["memory"] {
             let text: String
@@ -165,7 +165,7 @@ public enum PipelineSpecParser {
         }
         if let gpu = fields["gpu"] {
             spec.gpu = try gpu.integer()
-            guard spec.gpu >= 0 else { throw gpu.error("must not be negative") }
+            guard spec.gpu >= 0, spec.gpu <= 10_000 else { throw gpu.error("must be between 0 and 10000") }
         }
         return spec
     }
@@ -180,7 +180,7 @@ public enum PipelineSpecParser {
         if let initial = fields["initial_delay"] { policy.initialDelaySeconds = try initial.duration() }
         if let multiplier = fields["multiplier"] {
             policy.multiplier = try multiplier.number()
-            guard policy.multiplier >= 1 else { throw multiplier.error("must be at least 1") }
+            guard policy.multiplier >= 1, policy.multiplier <= 100 else { throw multiplier.error("must be between 1 and 100") }
         }
         if let maximum = fields["max_delay"] { policy.maxDelaySeconds = try maximum.duration() }
         guard policy.maxDelaySeconds >= policy.initialDelaySeconds else {

@@ -31,11 +31,14 @@ public struct ResourceSpec: Sendable, Equatable {
         let units: [(String, Double)] = [("Ki", 1024), ("Mi", 1_048_576), ("Gi", 1_073_741_824), ("Ti", 1_099_511_627_776),
                                          ("K", 1e3), ("M", 1e6), ("G", 1e9), ("T", 1e12)]
         let trimmed = text.trimmingCharacters(in: .whitespaces)
+        var bytes: Double?
         for (suffix, factor) in units where trimmed.hasSuffix(suffix) {
-            guard let number = Double(trimmed.dropLast(suffix.count)), number >= 0 else { return nil }
-            return Int64(number * factor)
+            bytes = Double(trimmed.dropLast(suffix.count)).map { $0 * factor }
+            break
         }
-        return Double(trimmed).flatMap { $0 >= 0 ? Int64($0) : nil }
+        // At most 1 PiB: anything larger is a typo, and would not fit the byte count.
+        guard let value = bytes ?? Double(trimmed), value.isFinite, value >= 0, value <= 1_125_899_906_842_624 else { return nil }
+        return Int64(value)
     }
 
     /// `2Gi`-style text for a byte count (for manifests and messages).

@@ -50,7 +50,7 @@ struct SpecNode {
     }
 
     func number() throws(SpecError) -> Double {
-        guard let value = node.float ?? node.int.map(Double.init), value.isFinite else { throw error("expected a number") }
+        guard let value = node.float ?? node.int.map(Double.init), value.isFinite, abs(value) < 1e15 else { throw error("expected a number") }
         return value
     }
 
@@ -81,17 +81,25 @@ struct SpecNode {
         return .string(scalar.string)
     }
 
-    /// `30`, `30s`, `5m`, `2h`, `1.5s`: seconds.
+    /// Longest duration accepted anywhere in a spec: 30 days.
+    static let maxDuration: Double = 30 * 86_400
+
+    /// `30`, `30s`, `5m`, `2h`, `1.5s`: seconds, from 0 to 30 days.
     func duration() throws(SpecError) -> Double {
+        var seconds: Double?
         if let number = node.float ?? node.int.map(Double.init), node.scalar?.style == .plain {
-            guard number >= 0 else { throw error("expected a duration like 30s, 5m or 1h") }
-            return number
+            seconds = number
+        } else {
+            let text = try string().trimmingCharacters(in: .whitespaces)
+            let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
+            for (suffix, factor) in units where text.hasSuffix(suffix) {
+                seconds = Double(text.dropLast(suffix.count)).map { $0 * factor }
+                break
+            }
         }
-        let text = try string().trimmingCharacters(in: .whitespaces)
-        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
-        for (suffix, factor) in units where text.hasSuffix(suffix) {
-            if let number = Double(text.dropLast(suffix.count)), number >= 0, number.isFinite { return number * factor }
+        guard let seconds, seconds.isFinite, seconds >= 0, seconds <= Self.maxDuration else {
+            throw error("expected a duration like 30s, 5m or 1h (at most 30 days), got '\(node.scalar?.string ?? "")'")
         }
-        throw error("expected a duration like 30s, 5m or 1h, got '\(text)'")
+        return seconds
     }
 }

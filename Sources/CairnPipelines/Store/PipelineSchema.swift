@@ -65,7 +65,7 @@ public enum PipelineSchema {
                 PRIMARY KEY (run_id, step_key, attempt))
             """,
         ]),
-        Migration(module: "pipelines", version: 2, name: "schedule and event trigger positions", statements: [
+        Migration(module: "pipelines", version: 2, name: "trigger positions, cancel requests", statements: [
             // Per pipeline: the last cron time it was started for, and the last outbox event it has
             // looked at, so a restarted server neither repeats nor replays triggers.
             """
@@ -74,6 +74,8 @@ public enum PipelineSchema {
                 last_scheduled_at BIGINT NOT NULL,
                 event_cursor BIGINT NOT NULL)
             """,
+            // A cancel asked for, kept so a restarted server finishes the cancel instead of retrying.
+            "ALTER TABLE pipeline_runs ADD COLUMN cancel_requested INTEGER NOT NULL DEFAULT 0",
         ]),
     ]
 }

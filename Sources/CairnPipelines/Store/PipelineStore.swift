@@ -66,6 +66,16 @@ enum PipelineStore {
             """).all().map { try $0.decode(column: "run_id", as: String.self) }
     }
 
+    static func setCancelRequested(_ runID: String, _ requested: Bool, on db: any SQLDatabase) async throws {
+        try await db.raw("UPDATE pipeline_runs SET cancel_requested = \(bind: requested ? 1 : 0) WHERE run_id = \(bind: runID)").run()
+    }
+
+    static func cancelRequestedRunIDs(on db: any SQLDatabase) async throws -> [String] {
+        try await db.raw("""
+            SELECT run_id FROM pipeline_runs WHERE cancel_requested = 1 AND status = \(bind: PipelineRunStatus.running.rawValue)
+            """).all().map { try $0.decode(column: "run_id", as: String.self) }
+    }
+
     static func setRunStatus(_ runID: String, _ status: PipelineRunStatus, endedAt: Int64?, message: String, on db: any SQLDatabase) async throws {
         try await db.raw("""
             UPDATE pipeline_runs SET status = \(bind: status.rawValue), ended_at = \(bind: endedAt), message = \(bind: message)

@@ -8,14 +8,15 @@ enum TriggerStore {
         var eventCursor: Int64
     }
 
-    /// Starts a pipeline's triggers from now: no schedule backfill, no replay of older events.
+    /// Starts a pipeline's triggers from now: no schedule backfill, and no replay of events from
+    /// before this registration (also when a new version of the spec adds triggers).
     static func start(pipelineName: String, now: Int64, on db: any SQLDatabase) async throws {
         let latestEvent = try await db.raw("SELECT COALESCE(MAX(id), 0) AS latest FROM events").first()?
             .decode(column: "latest", as: Int64.self) ?? 0
         try await db.raw("""
             INSERT INTO pipeline_triggers (pipeline_name, last_scheduled_at, event_cursor)
             VALUES (\(bind: pipelineName), \(bind: now), \(bind: latestEvent))
-            ON CONFLICT (pipeline_name) DO NOTHING
+            ON CONFLICT (pipeline_name) DO UPDATE SET event_cursor = excluded.event_cursor
             """).run()
     }
 

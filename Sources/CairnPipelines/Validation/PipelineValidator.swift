@@ -33,8 +33,24 @@ public enum PipelineValidator {
                 guard param.kind == .list else { throw SpecError("\(path).foreach", "parameter '\(name)' is a \(param.kind.rawValue), not a list") }
             }
         }
+        try checkUnattendedParams(spec)
         try checkAcyclic(spec)
         for step in spec.steps { try checkReferences(step, in: spec) }
+    }
+
+    /// A schedule or trigger starts runs without anyone to pass parameters: each parameter needs a
+    /// default, or a value from the trigger (a model event also gives `model_name` and `model_version`).
+    private static func checkUnattendedParams(_ spec: PipelineSpec) throws(SpecError) {
+        let required = spec.params.filter { $0.defaultValue == nil }.map(\.name)
+        if spec.schedule != nil, let name = required.first {
+            throw SpecError("params.\(name)", "needs a default: the schedule starts runs without parameters")
+        }
+        for (index, trigger) in spec.triggers.enumerated() {
+            let fromEvent: Set<String> = trigger.event.hasPrefix("model_version.") ? ["model_name", "model_version"] : []
+            if let name = required.first(where: { trigger.params[$0] == nil && !fromEvent.contains($0) }) {
+                throw SpecError("triggers[\(index)].params", "gives no value for parameter '\(name)', which has no default")
+            }
+        }
     }
 
     /// Depth-first search with three colours; a grey step met again closes a cycle.

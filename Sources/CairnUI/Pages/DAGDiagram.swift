@@ -42,7 +42,8 @@ enum DAGDiagram {
                 }
                 for step in steps {
                     guard let at = position[step.stepKey] else { continue }
-                    svg.element("a", ["href": link(step.stepKey)]) { anchor in
+                    // Steps that never ran (pending, skipped, cached) have no log: link to their row.
+                    svg.element("a", ["href": step.attempt > 0 ? link(step.stepKey) : "#step-\(step.stepKey)"]) { anchor in
                         anchor.element("g", ["class": "step", "data-step": step.stepKey, "data-status": step.status.rawValue]) { group in
                             group.element("rect", ["x": "\(at.x)", "y": "\(at.y)", "width": "\(boxWidth)", "height": "\(boxHeight)", "rx": "5",
                                                    "fill": colors[step.status] ?? "#fff", "stroke": "#6b7280"], text: "")

@@ -2,6 +2,9 @@ import CairnPipelines
 
 /// `/pipeline-runs/<id>/steps/<step>/log?stream=stdout|stderr&attempt=N`: one try's output.
 enum StepLogPage {
+    /// Most of a log shown on the page.
+    static let pageLimit = 1 << 20
+
     static func render(run: PipelineRun, step: PipelineStep, stream: LogStream, log: StepLogChunk) -> String {
         let title = "\(step.stepKey) · \(stream.rawValue)"
         return PageLayout.render(title: title, crumbs: [
@@ -18,6 +21,9 @@ enum StepLogPage {
                 }
             }
             main.element("pre", ["class": "preview log"], text: log.text.isEmpty ? "(no output)" : log.text)
+            if log.text.utf8.count >= pageLimit {
+                main.element("p", ["class": "muted"], text: "Only the first \(pageLimit >> 20) MiB is shown; `cairn pipeline logs` prints it all.")
+            }
             if !log.finished { main.element("script") { $0.raw("setTimeout(function () { location.reload(); }, 2000);") } }
         }
     }

@@ -147,14 +147,16 @@ extension PipelineCommand {
         func run() async throws {
             try await options.run {
                 var offset = 0
+                var pinned = attempt  // follow one try: a retry starting meanwhile has its own log
                 while true {
                     var query = ["stream": stderr ? "stderr" : "stdout", "offset": String(offset)]
-                    if let attempt { query["attempt"] = String(attempt) }
+                    if let pinned { query["attempt"] = String(pinned) }
                     let chunk = try await options.client.send(
                         "GET", "/api/v1/pipeline-runs/\(CairnAPIClient.segment(runID))/steps/\(CairnAPIClient.segment(step))/logs",
                         query: query, as: StepLogJSON.self)
                     FileHandle.standardOutput.write(Data(chunk.text.utf8))
                     offset = chunk.next_offset
+                    pinned = chunk.attempt
                     if !follow || (chunk.finished && chunk.text.isEmpty) { return }
                     if chunk.text.isEmpty { try await Task.sleep(for: .milliseconds(300)) }
                 }

@@ -1,0 +1,7 @@
+/// Quoting for `/bin/sh`: a value inside single quotes is taken literally.
+enum ShellQuoting {
+    static func quote(_ text: String) -> String {
+        if !text.isEmpty, text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_./:=,+@%".contains($0)) }) { return text }
+        return "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+}
