@@ -304,6 +304,10 @@ def test_resource_admission_queues_what_does_not_fit_and_runs_what_fits_in_paral
     ("steps:\n  a: {command: 'echo {{inputs.missing}}'}", "steps.a.command", "unknown placeholder '{{inputs.missing}}'"),
     ("steps:\n  a: {command: x, timeout: soon}", "steps.a.timeout", "expected a duration"),
     ("schedule: '61 * * * *'\nsteps:\n  a: {command: x}", "schedule", "invalid minute field"),
+    ("steps:\n  a: {command: x, timeout: .inf}", "steps.a.timeout", "at most 30 days"),
+    ("steps:\n  a:\n    command: x\n    retry: {initial_delay: 1e308h}", "steps.a.retry.initial_delay", "at most 30 days"),
+    ("steps:\n  a: {command: x, resources: {memory: 1e30Gi}}", "steps.a.resources.memory", "expected a size"),
+    ("params: {n: {type: int}}\nschedule: '0 * * * *'\nsteps:\n  a: {command: x}", "params.n", "needs a default"),
 ])
 def test_invalid_specs_are_refused_naming_step_and_field_and_create_nothing(pipelines, body, location, fragment):
     name = unique("invalid")
@@ -377,3 +381,21 @@ def test_cron_schedule_starts_runs(pipelines, tmp_path):
         time.sleep(1)
     assert runs[0]["triggered_by"] == "schedule"
     assert pipelines.wait(runs[0]["run_id"])["status"] == "succeeded"
+
+
+def test_parameters_reach_commands_as_data_not_shell_syntax(pipelines, tmp_path):
+    out, injected = tmp_path / "out", tmp_path / "injected"
+    spec = textwrap.dedent(f"""
+        name: {unique("quoting")}
+        params:
+          text: {{type: string, default: plain}}
+        steps:
+          echo:
+            command: echo {{{{params.text}}}} > {out}
+            cache: false
+    """)
+    hostile = f"it's; touch {injected} $(touch {injected}) `touch {injected}`"
+    run = pipelines.wait(pipelines.submit(spec, text=hostile)["run_id"])
+    assert run["status"] == "succeeded", steps(run)
+    assert out.read_text().strip() == hostile
+    assert not injected.exists()
