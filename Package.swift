@@ -71,6 +71,12 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // ONNX Runtime's C API, declared by hand and opened with dlopen (ARCHITECTURE.md).
+        .target(name: "COnnxRuntime"),
+        .target(
+            name: "CairnServing",
+            dependencies: ["CairnCore", "COnnxRuntime"]
+        ),
         .target(
             name: "CairnUI",
             dependencies: [
@@ -119,6 +125,7 @@ let package = Package(
             dependencies: ["CairnRegistry", "CairnTracking", "CairnStorage", "CairnTestSupport"]
         ),
         .testTarget(name: "CairnUITests", dependencies: ["CairnUI"]),
+        .testTarget(name: "CairnServingTests", dependencies: ["CairnServing"]),
         .testTarget(
             name: "CairnPipelinesTests",
             dependencies: ["CairnPipelines", "CairnTracking", "CairnStorage", "CairnTestSupport"]

@@ -21,7 +21,8 @@ fi
 grep -E "^$PWD/(Sources|Tests)/.*warning:" "$build_log" || true
 
 echo "== swift test"
-swift test --skip-build --parallel
+# Tests that need Python (ONNX models built with skl2onnx, checked against onnxruntime) use the venv.
+CAIRN_TEST_PYTHON="$venv/bin/python" swift test --skip-build --parallel
 
 export CAIRN_BIN="$PWD/.build/debug/cairn"
 echo "== e2e with the mlflow client against cairn on SQLite"
