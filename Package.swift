@@ -75,7 +75,10 @@ let package = Package(
         .target(name: "COnnxRuntime"),
         .target(
             name: "CairnServing",
-            dependencies: ["CairnCore", "COnnxRuntime"]
+            dependencies: [
+                "CairnCore", "CairnHTTP", "COnnxRuntime",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
         ),
         .target(
             name: "CairnUI",
@@ -96,7 +99,8 @@ let package = Package(
         .executableTarget(
             name: "cairn",
             dependencies: [
-                "CairnServer", "CairnStorage", "CairnPipelines",
+                "CairnServer", "CairnStorage", "CairnPipelines", "CairnServing",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -125,7 +129,10 @@ let package = Package(
             dependencies: ["CairnRegistry", "CairnTracking", "CairnStorage", "CairnTestSupport"]
         ),
         .testTarget(name: "CairnUITests", dependencies: ["CairnUI"]),
-        .testTarget(name: "CairnServingTests", dependencies: ["CairnServing"]),
+        .testTarget(
+            name: "CairnServingTests",
+            dependencies: ["CairnServing", .product(name: "HummingbirdTesting", package: "hummingbird")]
+        ),
         .testTarget(
             name: "CairnPipelinesTests",
             dependencies: ["CairnPipelines", "CairnTracking", "CairnStorage", "CairnTestSupport"]

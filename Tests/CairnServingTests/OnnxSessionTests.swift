@@ -38,7 +38,7 @@ struct OnnxSessionTests {
         let probabilities: [[Float]]
     }
 
-    func prepare() throws -> (folder: URL, expected: Expected) {
+    static func prepare() throws -> (folder: URL, expected: Expected) {
         let folder = FileManager.default.temporaryDirectory.appending(path: "cairn-onnx-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let process = Process()
@@ -53,7 +53,7 @@ struct OnnxSessionTests {
 
     @Test("A scikit-learn pipeline gives Python onnxruntime's labels and probabilities (1e-6)")
     func matchesPython() throws {
-        let (folder, expected) = try prepare()
+        let (folder, expected) = try Self.prepare()
         defer { try? FileManager.default.removeItem(at: folder) }
         let library = try OnnxRuntimeLibrary(path: try OnnxRuntimeLibrary.locate(pythons: [Self.python]))
         let session = try OnnxSession(library: library, modelPath: folder.appending(path: "model.onnx").path)
@@ -72,7 +72,7 @@ struct OnnxSessionTests {
 
     @Test("Wrong shapes and missing inputs are errors, and the session keeps working")
     func badInput() throws {
-        let (folder, expected) = try prepare()
+        let (folder, expected) = try Self.prepare()
         defer { try? FileManager.default.removeItem(at: folder) }
         let library = try OnnxRuntimeLibrary(path: try OnnxRuntimeLibrary.locate(pythons: [Self.python]))
         let session = try OnnxSession(library: library, modelPath: folder.appending(path: "model.onnx").path)

@@ -1,0 +1,52 @@
+import Foundation
+import Hummingbird
+import Logging
+
+/// `cairn replica`: serves one model over the Open Inference Protocol. Ready only after the model
+/// is loaded and has answered a warm-up request.
+public enum ReplicaApplication {
+    public static func router(model: any InferenceModel, state: ReplicaState) -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        V2Routes<BasicRequestContext>(model: model, state: state).register(on: router)
+        return router
+    }
+
+    /// One prediction on zeros of every input's shape (open dimensions as 1), so the first real
+    /// request does not pay for ONNX Runtime's lazy initialisation.
+    public static func warmUp(_ model: any InferenceModel) async throws {
+        var feeds: [String: Tensor] = [:]
+        for input in model.inputs {
+            let shape = input.shape.map { $0 < 0 ? Int64(1) : $0 }
+            let count = Int(shape.reduce(1, *))
+            let elements: Tensor.Elements
+            switch input.datatype {
+            case "FP32": elements = .float32(Array(repeating: 0, count: count))
+            case "FP64": elements = .float64(Array(repeating: 0, count: count))
+            case "INT64": elements = .int64(Array(repeating: 0, count: count))
+            case "INT32": elements = .int32(Array(repeating: 0, count: count))
+            case "BOOL": elements = .bool(Array(repeating: false, count: count))
+            default: return  // nothing this server can feed yet; the first request warms it up
+            }
+            feeds[input.name] = Tensor(shape: shape, elements: elements)
+        }
+        _ = try await model.predict(feeds)
+    }
+
+    public static func run(model: any InferenceModel, host: String, port: Int, logger: Logger) async throws {
+        let state = ReplicaState()
+        let app = Application(
+            router: router(model: model, state: state),
+            configuration: .init(address: .hostname(host, port: port), serverName: "cairn-replica"),
+            onServerRunning: { channel in
+                do {
+                    try await warmUp(model)
+                    state.markReady()
+                    logger.info("serving \(model.name) version \(model.version) on http://\(host):\(channel.localAddress?.port ?? port)")
+                } catch {
+                    logger.error("warm-up of \(model.name) failed: \(error)")
+                }
+            },
+            logger: logger)
+        try await app.runService()
+    }
+}
