@@ -78,6 +78,7 @@ let package = Package(
             dependencies: [
                 "CairnCore", "CairnHTTP", "COnnxRuntime",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .target(

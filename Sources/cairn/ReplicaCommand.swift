@@ -10,8 +10,14 @@ struct ReplicaCommand: AsyncParsableCommand {
         commandName: "replica",
         abstract: "Serve one ONNX model over the Open Inference Protocol (V2).")
 
-    @Option(help: "The model: a local .onnx file.")
+    @Option(help: "The model: models:/<name>/<version>, models:/<name>@<alias> (fetched from --server and verified), or a local .onnx file.")
     var model: String
+
+    @Option(help: "The Cairn server holding the registry (env CAIRN_SERVER or MLFLOW_TRACKING_URI; default http://127.0.0.1:5000).")
+    var server: String?
+
+    @Option(name: .customLong("cache-dir"), help: "Where fetched model files are kept (default ~/.cache/cairn/models).")
+    var cacheDirectory: String?
 
     @Option(help: "Name the model is served under (default: the file name without .onnx).")
     var name: String?
@@ -29,13 +35,31 @@ struct ReplicaCommand: AsyncParsableCommand {
     var threads: Int32 = 1
 
     func run() async throws {
+        let (modelPath, servedName, version) = try await resolve()
+        let library = try OnnxRuntimeLibrary(path: try OnnxRuntimeLibrary.locate(explicit: onnxRuntimeLibrary))
+        let session = try OnnxSession(library: library, modelPath: modelPath, threads: threads)
+        let served = OnnxModel(name: name ?? servedName, version: version, session: session)
+        try await ReplicaApplication.run(model: served, host: host, port: port, logger: Logger(label: "cairn-replica"))
+    }
+
+    /// The ONNX file to load, the name to serve it under, and its version.
+    private func resolve() async throws -> (path: String, name: String, version: String) {
+        if model.hasPrefix("models:/") {
+            let environment = ProcessInfo.processInfo.environment
+            let base = server ?? environment["CAIRN_SERVER"] ?? environment["MLFLOW_TRACKING_URI"] ?? "http://127.0.0.1:5000"
+            guard let serverURL = URL(string: base) else { throw ValidationError("Invalid server URL '\(base)'.") }
+            let cache = cacheDirectory.map { URL(fileURLWithPath: $0) }
+                ?? FileManager.default.homeDirectoryForCurrentUser.appending(path: ".cache/cairn/models")
+            let files = try await RegisteredModelFiles.fetch(model, server: serverURL, cache: cache)
+            guard let onnx = files.files.first(where: { $0.hasSuffix(".onnx") }) else {
+                throw ValidationError("\(model) has no .onnx file (files: \(files.files.joined(separator: ", "))); models without one need the external runtime, which is not built yet.")
+            }
+            return (files.folder.appending(path: onnx).path, files.name, files.version)
+        }
         let url = URL(fileURLWithPath: model)
         guard FileManager.default.fileExists(atPath: url.path) else { throw ValidationError("No model file at \(model).") }
-        let library = try OnnxRuntimeLibrary(path: try OnnxRuntimeLibrary.locate(explicit: onnxRuntimeLibrary))
-        let session = try OnnxSession(library: library, modelPath: url.path, threads: threads)
         // A file has no registry version: its content hash names what produced each answer.
         let digest = SHA256.hash(data: try Data(contentsOf: url)).prefix(6).map { String(format: "%02x", $0) }.joined()
-        let served = OnnxModel(name: name ?? url.deletingPathExtension().lastPathComponent, version: "sha256-\(digest)", session: session)
-        try await ReplicaApplication.run(model: served, host: host, port: port, logger: Logger(label: "cairn-replica"))
+        return (url.path, url.deletingPathExtension().lastPathComponent, "sha256-\(digest)")
     }
 }

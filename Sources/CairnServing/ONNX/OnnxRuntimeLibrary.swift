@@ -45,9 +45,9 @@ public final class OnnxRuntimeLibrary: @unchecked Sendable {
     }
 
     /// Finds the library: `explicit`, then `$CAIRN_ONNXRUNTIME_LIB`, then `python -c "import onnxruntime"`
-    /// with each of `pythons` (default: python3).
+    /// with each of `pythons` (default: python3, then python, as found on PATH).
     public static func locate(explicit: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment,
-                              pythons: [String] = ["python3"]) throws -> String {
+                              pythons: [String] = ["python3", "python"]) throws -> String {
         if let explicit { return explicit }
         if let fromEnvironment = environment["CAIRN_ONNXRUNTIME_LIB"], !fromEnvironment.isEmpty { return fromEnvironment }
         for python in pythons {

@@ -1,0 +1,101 @@
+"""`cairn replica` serving a registered ONNX model: trained and converted in Python, registered
+through the mlflow client, fetched by the replica from the server (every file hash-checked), and
+answering Open Inference Protocol requests exactly as Python's onnxruntime does (1e-6)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import requests
+
+from e2e_support import REPO_ROOT, free_port, unique
+
+pytestmark = pytest.mark.mlflow_differs(reason="the replica is Cairn's own model server")
+
+
+@pytest.fixture
+def registered_onnx(server, tmp_path):
+    import mlflow
+    import onnxruntime as ort
+    from mlflow import MlflowClient
+    from skl2onnx import to_onnx
+    from sklearn.datasets import make_classification
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    features, labels = make_classification(n_samples=500, n_features=8, random_state=11)
+    features = features.astype(np.float32)
+    model = make_pipeline(StandardScaler(), LogisticRegression()).fit(features, labels)
+    folder = tmp_path / "model"
+    folder.mkdir()
+    (folder / "model.onnx").write_bytes(to_onnx(model, features[:1], options={"zipmap": False}).SerializeToString())
+    (folder / "MLmodel").write_text("artifact_path: model\nflavors:\n  onnx: {data: model.onnx}\n")
+    client = MlflowClient(tracking_uri=server.url)
+    run_id = client.create_run("0").info.run_id
+    client.log_artifacts(run_id, str(folder), "model")
+    name = unique("onnx-churn")
+    mlflow.set_tracking_uri(server.url)
+    version = mlflow.register_model(f"runs:/{run_id}/model", name)
+    client.set_registered_model_alias(name, "champion", version.version)
+    session = ort.InferenceSession(str(folder / "model.onnx"), providers=["CPUExecutionProvider"])
+    return name, features[:7], session
+
+
+def start_replica(model_uri: str, server_url: str, cache) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    binary = os.environ.get("CAIRN_BIN", str(REPO_ROOT / ".build" / "debug" / "cairn"))
+    # The replica finds libonnxruntime.so by asking the Python on PATH: make that this venv's.
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    env.pop("CAIRN_ONNXRUNTIME_LIB", None)
+    process = subprocess.Popen([binary, "replica", "--model", model_uri, "--server", server_url, "--port", str(port),
+                                "--cache-dir", str(cache)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        assert process.poll() is None, process.stdout.read().decode()
+        try:
+            if requests.get(f"{url}/v2/health/ready", timeout=2).status_code == 200:
+                return process, url
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    process.kill()
+    raise AssertionError("the replica never became ready")
+
+
+@pytest.mark.parametrize("selector", ["/1", "@champion"])
+def test_replica_serves_a_registered_onnx_model_like_python_onnxruntime(server, registered_onnx, tmp_path, selector):
+    name, rows, session = registered_onnx
+    process, url = start_replica(f"models:/{name}{selector}", server.url, tmp_path / "cache")
+    try:
+        metadata = requests.get(f"{url}/v2/models/{name}", timeout=10)
+        assert metadata.headers["X-Cairn-Model-Version"] == "1"
+        input_name = session.get_inputs()[0].name
+        assert metadata.json()["inputs"] == [{"name": input_name, "datatype": "FP32", "shape": [-1, 8]}]
+        body = {"inputs": [{"name": input_name, "shape": list(rows.shape), "datatype": "FP32", "data": rows.tolist()}]}
+        answer = requests.post(f"{url}/v2/models/{name}/infer", json=body, timeout=10).json()
+        assert answer["model_version"] == "1"
+        outputs = {output["name"]: output for output in answer["outputs"]}
+        labels, probabilities = session.run(None, {input_name: rows})
+        assert outputs["label"]["data"] == labels.tolist()
+        assert np.allclose(np.array(outputs["probabilities"]["data"]).reshape(probabilities.shape), probabilities, atol=1e-6, rtol=0)
+        bad = requests.post(f"{url}/v2/models/{name}/infer", json={"inputs": [{**body["inputs"][0], "shape": [7, 7]}]}, timeout=10)
+        assert bad.status_code == 400 and "shape" in bad.json()["error"]
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def test_replica_refuses_unknown_models(server, tmp_path):
+    binary = os.environ.get("CAIRN_BIN", str(REPO_ROOT / ".build" / "debug" / "cairn"))
+    result = subprocess.run([binary, "replica", "--model", "models:/does-not-exist/1", "--server", server.url, "--port", str(free_port()),
+                             "--cache-dir", str(tmp_path)], capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert "404" in result.stderr + result.stdout
