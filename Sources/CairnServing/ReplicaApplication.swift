@@ -2,12 +2,13 @@ import Foundation
 import Hummingbird
 import Logging
 
-/// `cairn replica`: serves one model over the Open Inference Protocol. Ready only after the model
-/// is loaded and has answered a warm-up request.
+/// `cairn replica`: serves one model over the Open Inference Protocol (V2), MLflow's scoring
+/// protocol and KServe V1. Ready only after the model is loaded and has answered a warm-up request.
 public enum ReplicaApplication {
     public static func router(model: any InferenceModel, state: ReplicaState) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         V2Routes<BasicRequestContext>(model: model, state: state).register(on: router)
+        ScoringRoutes<BasicRequestContext>(model: model, state: state).register(on: router)
         return router
     }
 

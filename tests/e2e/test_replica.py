@@ -88,6 +88,28 @@ def test_replica_serves_a_registered_onnx_model_like_python_onnxruntime(server, 
         assert np.allclose(np.array(outputs["probabilities"]["data"]).reshape(probabilities.shape), probabilities, atol=1e-6, rtol=0)
         bad = requests.post(f"{url}/v2/models/{name}/infer", json={"inputs": [{**body["inputs"][0], "shape": [7, 7]}]}, timeout=10)
         assert bad.status_code == 400 and "shape" in bad.json()["error"]
+
+        # MLflow's scoring protocol, in each of its formats, and KServe V1: the same predictions.
+        columns = [f"f{i}" for i in range(rows.shape[1])]
+        expected = [{"label": int(label), "probabilities": list(map(float, row))} for label, row in zip(labels, probabilities)]
+        for payload in ({"dataframe_split": {"columns": columns, "data": rows.tolist()}}, {"instances": rows.tolist()},
+                        {"inputs": rows.tolist()}, {"inputs": {input_name: rows.tolist()}}):
+            scored = requests.post(f"{url}/invocations", json=payload, timeout=10)
+            assert scored.status_code == 200, (payload.keys(), scored.text)
+            predictions = scored.json()["predictions"]
+            assert [p["label"] for p in predictions] == [e["label"] for e in expected]
+            assert np.allclose([p["probabilities"] for p in predictions], probabilities, atol=1e-6, rtol=0)
+        csv = ",".join(columns) + "\n" + "\n".join(",".join(repr(float(v)) for v in row) for row in rows)
+        scored = requests.post(f"{url}/invocations", data=csv, headers={"Content-Type": "text/csv"}, timeout=10)
+        assert [p["label"] for p in scored.json()["predictions"]] == labels.tolist()
+        assert requests.get(f"{url}/ping", timeout=5).status_code == 200
+        assert requests.get(f"{url}/version", timeout=5).text == "3.17.2"
+        kserve = requests.post(f"{url}/v1/models/{name}:predict", json={"instances": rows.tolist()}, timeout=10)
+        assert kserve.json() == {"predictions": labels.tolist()}
+        for payload, status in ((["not", "an", "object"], 400), ({"instances": [[1.0, 2.0]]}, 400), ({}, 400)):
+            failed = requests.post(f"{url}/invocations", json=payload, timeout=10)
+            assert failed.status_code == status and failed.json()["error_code"] == "BAD_REQUEST", failed.text
+        assert requests.post(f"{url}/invocations", data="x", headers={"Content-Type": "application/xml"}, timeout=10).status_code == 415
     finally:
         process.terminate()
         process.wait(timeout=20)
