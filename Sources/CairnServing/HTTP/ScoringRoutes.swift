@@ -124,7 +124,7 @@ public struct ScoringRoutes<Context: RequestContext>: Sendable {
                 for (name, value) in named {
                     guard case .array(let list) = value else { throw .badInput("inputs['\(name)'] must be a list.") }
                     guard let signature = model.inputs.first(where: { $0.name == name }) else { throw .badInput("Unknown input '\(name)'.") }
-                    feeds.merge(try TabularInput.feeds(rows: try rows(list), columns: nil, model: OneInputModel(signature: signature))) { $1 }
+                    feeds.merge(try TabularInput.feeds(rows: try rows(list), columns: nil, model: TabularInput.SingleInput(signature: signature))) { $1 }
                 }
                 return feeds
             }
@@ -179,16 +179,5 @@ public struct ScoringRoutes<Context: RequestContext>: Sendable {
 
     private static func unsupported(_ message: String) -> Response {
         Response(status: .unsupportedMediaType, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: message)))
-    }
-
-    /// One named input of a model, for `inputs: {name: rows}`.
-    private struct OneInputModel: InferenceModel {
-        let signature: TensorSignature
-        var name: String { "" }
-        var version: String { "" }
-        var platform: String { "" }
-        var inputs: [TensorSignature] { [signature] }
-        var outputs: [TensorSignature] { [] }
-        func predict(_ feeds: [String: Tensor]) async throws -> [String: Tensor] { [:] }
     }
 }

@@ -62,8 +62,9 @@ enum TabularInput {
         return .array((0..<rows).map { row in .object(Dictionary(uniqueKeysWithValues: present.map { ($0, cell(outputs[$0]!, row: row)) })) })
     }
 
-    /// A stand-in model with one input, so a single tensor is checked by the V2 rules.
-    private struct SingleInput: InferenceModel {
+    /// A stand-in model with one input: a single tensor checked by the V2 rules, or the target of
+    /// `inputs: {name: rows}`.
+    struct SingleInput: InferenceModel {
         let signature: TensorSignature
         var name: String { "" }
         var version: String { "" }
