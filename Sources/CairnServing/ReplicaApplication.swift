@@ -5,8 +5,12 @@ import Logging
 /// `cairn replica`: serves one model over the Open Inference Protocol (V2), MLflow's scoring
 /// protocol and KServe V1. Ready only after the model is loaded and has answered a warm-up request.
 public enum ReplicaApplication {
-    public static func router(model: any InferenceModel, state: ReplicaState) -> Router<BasicRequestContext> {
+    /// Inference requests worked on at once before the replica answers 429.
+    public static let defaultConcurrencyLimit = 512
+
+    public static func router(model: any InferenceModel, state: ReplicaState, concurrencyLimit: Int = defaultConcurrencyLimit) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: AdmissionLimiter(limit: concurrencyLimit))
         V2Routes<BasicRequestContext>(model: model, state: state).register(on: router)
         ScoringRoutes<BasicRequestContext>(model: model, state: state).register(on: router)
         return router

@@ -121,3 +121,69 @@ def test_replica_refuses_unknown_models(server, tmp_path):
                              "--cache-dir", str(tmp_path)], capture_output=True, text=True, timeout=60)
     assert result.returncode != 0
     assert "404" in result.stderr + result.stdout
+
+
+def malformed_bodies(input_name: str, count: int, seed: int = 5):
+    """Random requests that must all be refused: wrong shapes, datatypes, names, element types,
+    nesting, sizes and plain garbage, for the V2 and the MLflow endpoints."""
+    import json
+    import random
+
+    rng = random.Random(seed)
+    values = [None, True, "x", -1, 1e308, [], {}, [[[]]], "1", 3.5]
+    for index in range(count):
+        kind = index % 10
+        if kind == 0:
+            yield "v2", bytes(rng.getrandbits(8) for _ in range(rng.randint(0, 64)))
+        elif kind == 1:
+            yield "v2", json.dumps({"inputs": [{"name": input_name, "shape": [rng.randint(0, 3), rng.choice([0, 1, 7, 9, 20])], "datatype": "FP32",
+                                                "data": [rng.random() for _ in range(rng.randint(0, 7))]}]}).encode()
+        elif kind == 2:
+            yield "v2", json.dumps({"inputs": [{"name": input_name, "shape": [1, 8], "datatype": rng.choice(["INT64", "BOOL", "BYTES", "FP16", "", 7]),
+                                                "data": [1] * 8}]}).encode()
+        elif kind == 3:
+            yield "v2", json.dumps({"inputs": [{"name": rng.choice(["", "x", input_name + "_"]), "shape": [1, 8], "datatype": "FP32", "data": [0] * 8}]}).encode()
+        elif kind == 4:
+            data = [rng.choice(values) for _ in range(8)]
+            data[rng.randrange(8)] = rng.choice([None, True, "x", [], {}, "1"])  # at least one element that is not a number
+            yield "v2", json.dumps({"inputs": [{"name": input_name, "shape": [1, 8], "datatype": "FP32", "data": data}]}).encode()
+        elif kind == 5:
+            yield "v2", json.dumps({"inputs": [{"name": input_name, "shape": [2**31, 2**31], "datatype": "FP32", "data": []}]}).encode()
+        elif kind == 6:
+            yield "v2", json.dumps(rng.choice([{}, [], {"inputs": None}, {"inputs": [None]}, {"inputs": [{"name": input_name}]}, "inputs"])).encode()
+        elif kind == 7:
+            yield "v2", ("[" * 200 + "]" * 200).encode()
+        elif kind == 8:
+            yield "mlflow", json.dumps(rng.choice([{"dataframe_split": {"data": [[1, 2]]}}, {"instances": [[rng.random()] * rng.randint(0, 7)]},
+                                                   {"inputs": {"nope": [[1] * 8]}}, {"dataframe_records": [{"a": 1}]},
+                                                   {"instances": [[1] * 8], "inputs": [[1] * 8]}, {"instances": "rows"}])).encode()
+        else:
+            yield "mlflow", bytes(rng.getrandbits(8) for _ in range(rng.randint(1, 64)))
+
+
+def test_replica_survives_10000_malformed_requests(server, registered_onnx, tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    name, rows, session = registered_onnx
+    process, url = start_replica(f"models:/{name}/1", server.url, tmp_path / "cache")
+    try:
+        input_name = session.get_inputs()[0].name
+        http = requests.Session()
+        paths = {"v2": f"{url}/v2/models/{name}/infer", "mlflow": f"{url}/invocations"}
+
+        def send(item):
+            endpoint, body = item
+            return requests.post(paths[endpoint], data=body, headers={"Content-Type": "application/json"}, timeout=30).status_code
+
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            statuses = list(pool.map(send, malformed_bodies(input_name, 10_000)))
+        assert len(statuses) == 10_000
+        assert all(400 <= status < 500 for status in statuses), sorted(set(statuses))
+        assert process.poll() is None
+        labels, _ = session.run(None, {input_name: rows})
+        body = {"inputs": [{"name": input_name, "shape": list(rows.shape), "datatype": "FP32", "data": rows.tolist()}]}
+        answer = http.post(paths["v2"], json=body, timeout=10).json()
+        assert next(o for o in answer["outputs"] if o["name"] == "label")["data"] == labels.tolist()
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
