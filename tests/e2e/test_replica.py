@@ -187,3 +187,63 @@ def test_replica_survives_10000_malformed_requests(server, registered_onnx, tmp_
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+@pytest.mark.parametrize("kind", ["random_forest_classifier", "gradient_boosting_classifier", "random_forest_regressor",
+                                  "gradient_boosting_regressor", "mlp_classifier"])
+def test_replica_serves_each_scikit_learn_model_kind_like_python_onnxruntime(kind, tmp_path):
+    """skl2onnx conversions (zipmap=False) of tree ensembles and an MLP, served from a file."""
+    import onnxruntime as ort
+    from skl2onnx import to_onnx
+    from sklearn.datasets import make_classification, make_regression
+    from sklearn.ensemble import (GradientBoostingClassifier, GradientBoostingRegressor, RandomForestClassifier,
+                                  RandomForestRegressor)
+    from sklearn.neural_network import MLPClassifier
+
+    regression = kind.endswith("regressor")
+    make = make_regression if regression else make_classification
+    features, target = make(n_samples=300, n_features=10, random_state=4)
+    features = features.astype(np.float32)
+    estimator = {
+        "random_forest_classifier": lambda: RandomForestClassifier(n_estimators=30, max_depth=6, random_state=0),
+        "gradient_boosting_classifier": lambda: GradientBoostingClassifier(n_estimators=30, random_state=0),
+        "random_forest_regressor": lambda: RandomForestRegressor(n_estimators=30, max_depth=6, random_state=0),
+        "gradient_boosting_regressor": lambda: GradientBoostingRegressor(n_estimators=30, random_state=0),
+        "mlp_classifier": lambda: MLPClassifier(hidden_layer_sizes=(32, 16), max_iter=300, random_state=0),
+    }[kind]().fit(features, target)
+    options = None if regression else {"zipmap": False}
+    path = tmp_path / f"{kind}.onnx"
+    path.write_bytes(to_onnx(estimator, features[:1], options=options).SerializeToString())
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    rows = features[:9]
+    expected = session.run(None, {session.get_inputs()[0].name: rows})
+
+    port = free_port()
+    binary = os.environ.get("CAIRN_BIN", str(REPO_ROOT / ".build" / "debug" / "cairn"))
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    process = subprocess.Popen([binary, "replica", "--model", str(path), "--port", str(port)], stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, env=env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 60
+        while True:
+            assert process.poll() is None, process.stdout.read().decode()
+            try:
+                if requests.get(f"{url}/v2/health/ready", timeout=2).status_code == 200:
+                    break
+            except requests.RequestException:
+                pass
+            assert time.time() < deadline, "the replica never became ready"
+            time.sleep(0.2)
+        input_name = session.get_inputs()[0].name
+        body = {"inputs": [{"name": input_name, "shape": list(rows.shape), "datatype": "FP32", "data": rows.tolist()}]}
+        answer = requests.post(f"{url}/v2/models/{kind}/infer", json=body, timeout=10)
+        assert answer.status_code == 200, answer.text
+        outputs = {output["name"]: output for output in answer.json()["outputs"]}
+        for meta, want in zip(session.get_outputs(), expected):
+            got = np.array(outputs[meta.name]["data"]).reshape(want.shape)
+            assert outputs[meta.name]["shape"] == list(want.shape)
+            assert np.allclose(got, want, atol=1e-6, rtol=0), meta.name
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
