@@ -48,14 +48,18 @@ def registered_onnx(server, tmp_path):
     return name, features[:7], session
 
 
-def start_replica(model_uri: str, server_url: str, cache) -> tuple[subprocess.Popen, str]:
+def start_replica(model: str, server_url: str | None = None, cache=None) -> tuple[subprocess.Popen, str]:
+    """Starts `cairn replica --model MODEL` (a models:/ URI fetched from `server_url`, or a file)
+    and waits until it is ready."""
     port = free_port()
     binary = os.environ.get("CAIRN_BIN", str(REPO_ROOT / ".build" / "debug" / "cairn"))
     # The replica finds libonnxruntime.so by asking the Python on PATH: make that this venv's.
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     env.pop("CAIRN_ONNXRUNTIME_LIB", None)
-    process = subprocess.Popen([binary, "replica", "--model", model_uri, "--server", server_url, "--port", str(port),
-                                "--cache-dir", str(cache)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
+    command = [binary, "replica", "--model", model, "--port", str(port)]
+    if server_url:
+        command += ["--server", server_url, "--cache-dir", str(cache)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -218,23 +222,8 @@ def test_replica_serves_each_scikit_learn_model_kind_like_python_onnxruntime(kin
     rows = features[:9]
     expected = session.run(None, {session.get_inputs()[0].name: rows})
 
-    port = free_port()
-    binary = os.environ.get("CAIRN_BIN", str(REPO_ROOT / ".build" / "debug" / "cairn"))
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    process = subprocess.Popen([binary, "replica", "--model", str(path), "--port", str(port)], stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, env=env)
-    url = f"http://127.0.0.1:{port}"
+    process, url = start_replica(str(path))
     try:
-        deadline = time.time() + 60
-        while True:
-            assert process.poll() is None, process.stdout.read().decode()
-            try:
-                if requests.get(f"{url}/v2/health/ready", timeout=2).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            assert time.time() < deadline, "the replica never became ready"
-            time.sleep(0.2)
         input_name = session.get_inputs()[0].name
         body = {"inputs": [{"name": input_name, "shape": list(rows.shape), "datatype": "FP32", "data": rows.tolist()}]}
         answer = requests.post(f"{url}/v2/models/{kind}/infer", json=body, timeout=10)
