@@ -34,11 +34,24 @@ struct ReplicaCommand: AsyncParsableCommand {
     @Option(help: "ONNX Runtime intra-op threads per request.")
     var threads: Int32 = 1
 
+    @Option(name: .customLong("max-batch-size"), help: "Adaptive batching: stack concurrent requests up to this many rows into one prediction (default 1: off).")
+    var maxBatchSize = 1
+
+    @Option(name: .customLong("max-batch-wait-ms"), help: "Adaptive batching: longest a request waits for others to join its batch, in milliseconds.")
+    var maxBatchWaitMilliseconds = 5
+
+    func validate() throws {
+        guard maxBatchSize >= 1 else { throw ValidationError("--max-batch-size must be at least 1.") }
+        guard (0...10_000).contains(maxBatchWaitMilliseconds) else { throw ValidationError("--max-batch-wait-ms must be between 0 and 10000.") }
+    }
+
     func run() async throws {
         let (modelPath, servedName, version) = try await resolve()
         let library = try OnnxRuntimeLibrary(path: try OnnxRuntimeLibrary.locate(explicit: onnxRuntimeLibrary))
         let session = try OnnxSession(library: library, modelPath: modelPath, threads: threads)
-        let served = OnnxModel(name: name ?? servedName, version: version, session: session)
+        let onnx = OnnxModel(name: name ?? servedName, version: version, session: session)
+        let served: any InferenceModel = maxBatchSize > 1
+            ? BatchingModel(onnx, maxBatchSize: maxBatchSize, maxWait: .milliseconds(maxBatchWaitMilliseconds)) : onnx
         try await ReplicaApplication.run(model: served, host: host, port: port, logger: Logger(label: "cairn-replica"))
     }
 

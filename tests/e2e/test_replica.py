@@ -19,11 +19,28 @@ from e2e_support import REPO_ROOT, free_port, unique
 pytestmark = pytest.mark.mlflow_differs(reason="the replica is Cairn's own model server")
 
 
+def register_onnx(server_url: str, onnx: bytes, folder: Path, prefix: str) -> str:
+    """Logs `onnx` as a run's `model` artifact (with an MLmodel naming the onnx flavour) through the
+    mlflow client and registers it as version 1 of a new model, aliased @champion."""
+    import mlflow
+    from mlflow import MlflowClient
+
+    folder.mkdir(parents=True)
+    (folder / "model.onnx").write_bytes(onnx)
+    (folder / "MLmodel").write_text("artifact_path: model\nflavors:\n  onnx: {data: model.onnx}\n")
+    client = MlflowClient(tracking_uri=server_url)
+    run_id = client.create_run("0").info.run_id
+    client.log_artifacts(run_id, str(folder), "model")
+    name = unique(prefix)
+    mlflow.set_tracking_uri(server_url)
+    version = mlflow.register_model(f"runs:/{run_id}/model", name)
+    client.set_registered_model_alias(name, "champion", version.version)
+    return name
+
+
 @pytest.fixture
 def registered_onnx(server, tmp_path):
-    import mlflow
     import onnxruntime as ort
-    from mlflow import MlflowClient
     from skl2onnx import to_onnx
     from sklearn.datasets import make_classification
     from sklearn.linear_model import LogisticRegression
@@ -33,22 +50,13 @@ def registered_onnx(server, tmp_path):
     features, labels = make_classification(n_samples=500, n_features=8, random_state=11)
     features = features.astype(np.float32)
     model = make_pipeline(StandardScaler(), LogisticRegression()).fit(features, labels)
-    folder = tmp_path / "model"
-    folder.mkdir()
-    (folder / "model.onnx").write_bytes(to_onnx(model, features[:1], options={"zipmap": False}).SerializeToString())
-    (folder / "MLmodel").write_text("artifact_path: model\nflavors:\n  onnx: {data: model.onnx}\n")
-    client = MlflowClient(tracking_uri=server.url)
-    run_id = client.create_run("0").info.run_id
-    client.log_artifacts(run_id, str(folder), "model")
-    name = unique("onnx-churn")
-    mlflow.set_tracking_uri(server.url)
-    version = mlflow.register_model(f"runs:/{run_id}/model", name)
-    client.set_registered_model_alias(name, "champion", version.version)
-    session = ort.InferenceSession(str(folder / "model.onnx"), providers=["CPUExecutionProvider"])
+    onnx = to_onnx(model, features[:1], options={"zipmap": False}).SerializeToString()
+    name = register_onnx(server.url, onnx, tmp_path / "model", "onnx-churn")
+    session = ort.InferenceSession(onnx, providers=["CPUExecutionProvider"])
     return name, features[:7], session
 
 
-def start_replica(model: str, server_url: str | None = None, cache=None) -> tuple[subprocess.Popen, str]:
+def start_replica(model: str, server_url: str | None = None, cache=None, extra_args: list[str] | None = None) -> tuple[subprocess.Popen, str]:
     """Starts `cairn replica --model MODEL` (a models:/ URI fetched from `server_url`, or a file)
     and waits until it is ready."""
     port = free_port()
@@ -59,6 +67,7 @@ def start_replica(model: str, server_url: str | None = None, cache=None) -> tupl
     command = [binary, "replica", "--model", model, "--port", str(port)]
     if server_url:
         command += ["--server", server_url, "--cache-dir", str(cache)]
+    command += extra_args or []
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
@@ -193,46 +202,121 @@ def test_replica_survives_10000_malformed_requests(server, registered_onnx, tmp_
         process.wait(timeout=20)
 
 
-@pytest.mark.parametrize("kind", ["random_forest_classifier", "gradient_boosting_classifier", "random_forest_regressor",
-                                  "gradient_boosting_regressor", "mlp_classifier"])
-def test_replica_serves_each_scikit_learn_model_kind_like_python_onnxruntime(kind, tmp_path):
-    """skl2onnx conversions (zipmap=False) of tree ensembles and an MLP, served from a file."""
-    import onnxruntime as ort
+def converted_model(kind: str, features, target) -> bytes:
+    """`kind` trained on (features, target) and converted to ONNX: scikit-learn models with skl2onnx
+    (zipmap=False), XGBoost and LightGBM with onnxmltools."""
+    import lightgbm
+    import xgboost
+    from onnxmltools import convert_lightgbm, convert_xgboost
+    from onnxmltools.convert.common.data_types import FloatTensorType
     from skl2onnx import to_onnx
-    from sklearn.datasets import make_classification, make_regression
     from sklearn.ensemble import (GradientBoostingClassifier, GradientBoostingRegressor, RandomForestClassifier,
                                   RandomForestRegressor)
     from sklearn.neural_network import MLPClassifier
 
     regression = kind.endswith("regressor")
-    make = make_regression if regression else make_classification
-    features, target = make(n_samples=300, n_features=10, random_state=4)
-    features = features.astype(np.float32)
     estimator = {
         "random_forest_classifier": lambda: RandomForestClassifier(n_estimators=30, max_depth=6, random_state=0),
         "gradient_boosting_classifier": lambda: GradientBoostingClassifier(n_estimators=30, random_state=0),
         "random_forest_regressor": lambda: RandomForestRegressor(n_estimators=30, max_depth=6, random_state=0),
         "gradient_boosting_regressor": lambda: GradientBoostingRegressor(n_estimators=30, random_state=0),
         "mlp_classifier": lambda: MLPClassifier(hidden_layer_sizes=(32, 16), max_iter=300, random_state=0),
+        "xgboost_classifier": lambda: xgboost.XGBClassifier(n_estimators=30, max_depth=4, random_state=0),
+        "xgboost_regressor": lambda: xgboost.XGBRegressor(n_estimators=30, max_depth=4, random_state=0),
+        "lightgbm_classifier": lambda: lightgbm.LGBMClassifier(n_estimators=30, random_state=0, verbose=-1),
+        "lightgbm_regressor": lambda: lightgbm.LGBMRegressor(n_estimators=30, random_state=0, verbose=-1),
     }[kind]().fit(features, target)
-    options = None if regression else {"zipmap": False}
-    path = tmp_path / f"{kind}.onnx"
-    path.write_bytes(to_onnx(estimator, features[:1], options=options).SerializeToString())
-    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-    rows = features[:9]
-    expected = session.run(None, {session.get_inputs()[0].name: rows})
+    input_types = [("input", FloatTensorType([None, features.shape[1]]))]
+    if kind.startswith("xgboost"):
+        return convert_xgboost(estimator, initial_types=input_types, target_opset=15).SerializeToString()
+    if kind.startswith("lightgbm"):
+        options = {} if regression else {"zipmap": False}
+        return convert_lightgbm(estimator, initial_types=input_types, target_opset=15, **options).SerializeToString()
+    return to_onnx(estimator, features[:1], options=None if regression else {"zipmap": False}).SerializeToString()
 
-    process, url = start_replica(str(path))
+
+@pytest.mark.parametrize("kind", ["random_forest_classifier", "gradient_boosting_classifier", "random_forest_regressor",
+                                  "gradient_boosting_regressor", "mlp_classifier", "xgboost_classifier", "xgboost_regressor",
+                                  "lightgbm_classifier", "lightgbm_regressor"])
+def test_replica_serves_each_model_kind_like_python_onnxruntime(server, kind, tmp_path):
+    """Tree ensembles, gradient boosting (scikit-learn, XGBoost, LightGBM) and an MLP, registered
+    through the mlflow client and served from the registry: V2, MLflow scoring and KServe V1 all
+    answer as Python onnxruntime does."""
+    import onnxruntime as ort
+    from sklearn.datasets import make_classification, make_regression
+
+    make = make_regression if kind.endswith("regressor") else make_classification
+    features, target = make(n_samples=300, n_features=10, random_state=4)
+    features = features.astype(np.float32)
+    onnx = converted_model(kind, features, target)
+    name = register_onnx(server.url, onnx, tmp_path / "model", kind.replace("_", "-"))
+    session = ort.InferenceSession(onnx, providers=["CPUExecutionProvider"])
+    rows = features[:9]
+    input_name = session.get_inputs()[0].name
+    expected = dict(zip([output.name for output in session.get_outputs()], session.run(None, {input_name: rows})))
+
+    process, url = start_replica(f"models:/{name}@champion", server.url, tmp_path / "cache")
     try:
-        input_name = session.get_inputs()[0].name
         body = {"inputs": [{"name": input_name, "shape": list(rows.shape), "datatype": "FP32", "data": rows.tolist()}]}
-        answer = requests.post(f"{url}/v2/models/{kind}/infer", json=body, timeout=10)
+        answer = requests.post(f"{url}/v2/models/{name}/infer", json=body, timeout=10)
         assert answer.status_code == 200, answer.text
         outputs = {output["name"]: output for output in answer.json()["outputs"]}
-        for meta, want in zip(session.get_outputs(), expected):
-            got = np.array(outputs[meta.name]["data"]).reshape(want.shape)
-            assert outputs[meta.name]["shape"] == list(want.shape)
-            assert np.allclose(got, want, atol=1e-6, rtol=0), meta.name
+        assert outputs.keys() == expected.keys()
+        for output_name, want in expected.items():
+            assert outputs[output_name]["shape"] == list(want.shape)
+            assert np.allclose(np.array(outputs[output_name]["data"]).reshape(want.shape), want, atol=1e-6, rtol=0), output_name
+
+        # MLflow scoring: one record per row of every output (plain values for a single output).
+        scored = requests.post(f"{url}/invocations", json={"instances": rows.tolist()}, timeout=10)
+        assert scored.status_code == 200, scored.text
+        predictions = scored.json()["predictions"]
+        for output_name, want in expected.items():
+            got = predictions if len(expected) == 1 else [record[output_name] for record in predictions]
+            assert np.allclose(np.array(got).reshape(want.shape), want, atol=1e-6, rtol=0), output_name
+
+        # KServe V1 returns the first output: labels for classifiers, values for regressors.
+        first = session.get_outputs()[0].name
+        kserve = requests.post(f"{url}/v1/models/{name}:predict", json={"instances": rows.tolist()}, timeout=10)
+        assert kserve.status_code == 200, kserve.text
+        assert np.allclose(np.array(kserve.json()["predictions"]).reshape(expected[first].shape), expected[first], atol=1e-6, rtol=0)
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+def test_batching_gives_64_concurrent_clients_exactly_the_unbatched_predictions(tmp_path):
+    """The same model served with and without adaptive batching: 64 clients at once, each with its
+    own rows (1 to 5 of them), get byte-for-byte the same outputs from both."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from skl2onnx import to_onnx
+    from sklearn.datasets import make_classification
+    from sklearn.neural_network import MLPClassifier
+
+    features, labels = make_classification(n_samples=400, n_features=12, n_classes=3, n_informative=6, random_state=2)
+    features = features.astype(np.float32)
+    model = MLPClassifier(hidden_layer_sizes=(64, 32), max_iter=200, random_state=0).fit(features, labels)
+    path = tmp_path / "mlp.onnx"
+    path.write_bytes(to_onnx(model, features[:1], options={"zipmap": False}).SerializeToString())
+    plain, plain_url = start_replica(str(path))
+    batched, batched_url = start_replica(str(path), extra_args=["--max-batch-size", "32", "--max-batch-wait-ms", "20"])
+    try:
+        input_name = requests.get(f"{plain_url}/v2/models/mlp", timeout=10).json()["inputs"][0]["name"]
+        requests_rows = [features[i * 5:i * 5 + 1 + i % 5] for i in range(64)]
+
+        def infer(url: str, rows) -> list:
+            body = {"inputs": [{"name": input_name, "shape": list(rows.shape), "datatype": "FP32", "data": rows.tolist()}]}
+            answer = requests.post(f"{url}/v2/models/mlp/infer", json=body, timeout=30)
+            assert answer.status_code == 200, answer.text
+            return sorted(answer.json()["outputs"], key=lambda output: output["name"])
+
+        expected = [infer(plain_url, rows) for rows in requests_rows]
+        for _ in range(3):
+            with ThreadPoolExecutor(max_workers=64) as pool:
+                got = list(pool.map(lambda rows: infer(batched_url, rows), requests_rows))
+            assert got == expected
+            assert all(answer[0]["shape"][0] == len(rows) for answer, rows in zip(got, requests_rows))
+    finally:
+        for process in (plain, batched):
+            process.terminate()
+            process.wait(timeout=20)
