@@ -19,6 +19,9 @@ let package = Package(
         // Pipeline specs are YAML (ARCHITECTURE.md: Yams); steps are child processes (swift-subprocess).
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        // Outbound HTTP: a replica's external runtime (ARCHITECTURE.md: async-http-client).
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .target(name: "CairnCore"),
@@ -78,6 +81,11 @@ let package = Package(
             dependencies: [
                 "CairnCore", "CairnHTTP", "COnnxRuntime",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),

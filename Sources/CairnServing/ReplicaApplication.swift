@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import ServiceLifecycle
 
 /// `cairn replica`: serves one model over the Open Inference Protocol (V2), MLflow's scoring
 /// protocol and KServe V1. Ready only after the model is loaded and has answered a warm-up request.
@@ -10,6 +11,7 @@ public enum ReplicaApplication {
 
     public static func router(model: any InferenceModel, state: ReplicaState, concurrencyLimit: Int = defaultConcurrencyLimit) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: ModelVersionHeader(version: model.version))
         router.add(middleware: AdmissionLimiter(limit: concurrencyLimit))
         V2Routes<BasicRequestContext>(model: model, state: state).register(on: router)
         ScoringRoutes<BasicRequestContext>(model: model, state: state).register(on: router)
@@ -37,21 +39,21 @@ public enum ReplicaApplication {
         _ = try await model.predict(feeds)
     }
 
+    /// Serves `model` until SIGTERM or SIGINT, then stops taking connections, answers every
+    /// request already taken, and stops the model.
     public static func run(model: any InferenceModel, host: String, port: Int, logger: Logger) async throws {
-        let state = ReplicaState()
+        let state = ReplicaState(modelAvailable: { model.isAvailable })
         let app = Application(
             router: router(model: model, state: state),
             configuration: .init(address: .hostname(host, port: port), serverName: "cairn-replica"),
             onServerRunning: { channel in
-                do {
-                    try await warmUp(model)
-                    state.markReady()
-                    logger.info("serving \(model.name) version \(model.version) on http://\(host):\(channel.localAddress?.port ?? port)")
-                } catch {
-                    logger.error("warm-up of \(model.name) failed: \(error)")
-                }
+                logger.info("serving \(model.name) version \(model.version) on http://\(host):\(channel.localAddress?.port ?? port)")
             },
             logger: logger)
-        try await app.runService()
+        // The model first: services shut down in reverse order, so the server drains before the model stops.
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: ModelService(model: model, state: state, logger: logger)), .init(service: app)],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
     }
 }

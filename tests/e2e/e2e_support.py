@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -368,3 +369,39 @@ def assert_json_error(resp, statuses=(400,), codes=("INVALID_PARAMETER_VALUE",))
     assert body.get("error_code") in codes, f"error_code {body.get('error_code')!r} not in {codes}: {body}"
     assert isinstance(body.get("message"), str) and body["message"].strip(), body
     return body
+
+
+def start_replica(model: str, server_url: str | None = None, cache=None, extra_args: list[str] | None = None,
+                  timeout: float = 60) -> tuple[subprocess.Popen, str]:
+    """Starts `cairn replica --model MODEL` (a models:/ URI fetched from `server_url`, or a file or
+    folder) and waits until it is ready. Its output is kept in a temporary file, shown on failure."""
+    port = free_port()
+    binary = os.environ.get("CAIRN_BIN", str(REPO_ROOT / ".build" / "debug" / "cairn"))
+    # The replica finds libonnxruntime.so by asking the Python on PATH: make that this venv's.
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    env.pop("CAIRN_ONNXRUNTIME_LIB", None)
+    command = [binary, "replica", "--model", model, "--port", str(port)]
+    if server_url:
+        command += ["--server", server_url, "--cache-dir", str(cache)]
+    command += extra_args or []
+    # A file, not a pipe: an external runtime logs every request, and a full pipe would stall it.
+    log = tempfile.TemporaryFile()
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
+    process.log = log
+
+    def output() -> str:
+        log.seek(0)
+        return log.read().decode(errors="replace")
+
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        assert process.poll() is None, output()
+        try:
+            if requests.get(f"{url}/v2/health/ready", timeout=2).status_code == 200:
+                return process, url
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    process.kill()
+    raise AssertionError(f"the replica never became ready:\n{output()}")

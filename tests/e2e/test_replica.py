@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 import requests
 
-from e2e_support import REPO_ROOT, free_port, unique
+from e2e_support import REPO_ROOT, free_port, start_replica, unique
 
 pytestmark = pytest.mark.mlflow_differs(reason="the replica is Cairn's own model server")
 
@@ -54,33 +54,6 @@ def registered_onnx(server, tmp_path):
     name = register_onnx(server.url, onnx, tmp_path / "model", "onnx-churn")
     session = ort.InferenceSession(onnx, providers=["CPUExecutionProvider"])
     return name, features[:7], session
-
-
-def start_replica(model: str, server_url: str | None = None, cache=None, extra_args: list[str] | None = None) -> tuple[subprocess.Popen, str]:
-    """Starts `cairn replica --model MODEL` (a models:/ URI fetched from `server_url`, or a file)
-    and waits until it is ready."""
-    port = free_port()
-    binary = os.environ.get("CAIRN_BIN", str(REPO_ROOT / ".build" / "debug" / "cairn"))
-    # The replica finds libonnxruntime.so by asking the Python on PATH: make that this venv's.
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    env.pop("CAIRN_ONNXRUNTIME_LIB", None)
-    command = [binary, "replica", "--model", model, "--port", str(port)]
-    if server_url:
-        command += ["--server", server_url, "--cache-dir", str(cache)]
-    command += extra_args or []
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        assert process.poll() is None, process.stdout.read().decode()
-        try:
-            if requests.get(f"{url}/v2/health/ready", timeout=2).status_code == 200:
-                return process, url
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    process.kill()
-    raise AssertionError("the replica never became ready")
 
 
 @pytest.mark.parametrize("selector", ["/1", "@champion"])

@@ -19,8 +19,7 @@ public struct ScoringRoutes<Context: RequestContext>: Sendable {
     public func register(on router: Router<Context>) {
         for path in ["/ping", "/health"] {
             router.get(RouterPath(stringLiteral: path)) { _, _ in
-                Response(status: state.isReady ? .ok : .notFound, headers: [.contentType: "application/json", ReplicaState.versionHeader: model.version],
-                         body: .init(byteBuffer: ByteBuffer(string: "\n")))
+                Response(status: state.isReady ? .ok : .notFound, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "\n")))
             }
         }
         router.get("/version") { _, _ in Self.mlflowVersion }
@@ -29,6 +28,11 @@ public struct ScoringRoutes<Context: RequestContext>: Sendable {
                 guard state.isReady else { throw InferenceError(status: 503, message: "The model is still loading.") }
                 let body = try await request.body.collect(upTo: ReplicaState.maxBodyBytes)
                 let contentType = request.headers[.contentType] ?? "application/json"
+                if let forwarder = model as? any ScoringForwarder {
+                    let answer = try await forwarder.invocations(body: body, contentType: contentType)
+                    return Response(status: HTTPResponse.Status(code: answer.status), headers: [.contentType: answer.contentType ?? "application/json"],
+                                    body: .init(byteBuffer: answer.body))
+                }
                 let media = contentType.split(separator: ";")[0].trimmingCharacters(in: .whitespaces).lowercased()
                 if let parameter = contentType.split(separator: ";").dropFirst().first?.trimmingCharacters(in: .whitespaces).lowercased(),
                    parameter != "charset=utf-8" {
@@ -161,9 +165,7 @@ public struct ScoringRoutes<Context: RequestContext>: Sendable {
     }
 
     private func json(_ value: [String: JSONValue], status: HTTPResponse.Status = .ok) throws -> Response {
-        var response = try JSONResponse.make(value, status: status)
-        response.headers[ReplicaState.versionHeader] = model.version
-        return response
+        try JSONResponse.make(value, status: status)
     }
 
     /// MLflow's error body: `{"error_code", "message"}`.

@@ -3,8 +3,7 @@ import Foundation
 import Hummingbird
 
 /// The Open Inference Protocol (V2) REST API for one model: health, server and model metadata,
-/// and inference, with `{"error": …}` bodies and the spec's statuses. Every answer carries the
-/// model version in `X-Cairn-Model-Version`.
+/// and inference, with `{"error": …}` bodies and the spec's statuses.
 public struct V2Routes<Context: RequestContext>: Sendable {
     let model: any InferenceModel
     let state: ReplicaState
@@ -74,8 +73,6 @@ public struct V2Routes<Context: RequestContext>: Sendable {
     }
 
     private func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
-        var response = try JSONResponse.make(value, status: status)
-        response.headers[ReplicaState.versionHeader] = model.version
-        return response
+        try JSONResponse.make(value, status: status)
     }
 }

@@ -16,6 +16,9 @@ public struct BatchingModel: InferenceModel {
     public var platform: String { base.platform }
     public var inputs: [TensorSignature] { base.inputs }
     public var outputs: [TensorSignature] { base.outputs }
+    public var isAvailable: Bool { base.isAvailable }
+    public func start() async throws { try await base.start() }
+    public func stop() async { await base.stop() }
 
     public func predict(_ feeds: [String: Tensor]) async throws -> [String: Tensor] {
         let rows = Set(feeds.values.map(\.rowCount))

@@ -10,6 +10,20 @@ public protocol InferenceModel: Sendable {
     var outputs: [TensorSignature] { get }
 
     func predict(_ feeds: [String: Tensor]) async throws -> [String: Tensor]
+
+    /// Whether the model can answer now (an external runtime may be restarting).
+    var isAvailable: Bool { get }
+
+    /// Brings up whatever runs the model (an external runtime); called once before warm-up.
+    func start() async throws
+    /// Stops it, after the last request has been answered.
+    func stop() async
+}
+
+extension InferenceModel {
+    public var isAvailable: Bool { true }
+    public func start() async throws {}
+    public func stop() async {}
 }
 
 /// An ONNX model on an in-process ONNX Runtime session.

@@ -2,7 +2,8 @@ import CairnHTTP
 
 /// Rows of features (as the MLflow scoring protocol and KServe V1 send them) turned into the
 /// model's input tensors: a model with one `[-1, N]` input takes each row as N values in column
-/// order; a model with one input per column (`[-1, 1]` each) takes the columns by name.
+/// order; a model with one input per column (`[-1]` or `[-1, 1]` each) takes the columns by name,
+/// or, in rows without names, in its input order.
 enum TabularInput {
     /// `rows` with their column names when the request has them (dataframe_split, records, CSV header).
     static func feeds(rows: [[JSONValue]], columns: [String]?, model: any InferenceModel) throws(InferenceError) -> [String: Tensor] {
@@ -14,6 +15,8 @@ enum TabularInput {
             }
             return [input.name: try tensor(rows.flatMap { $0 }, shape: [Int64(rows.count), Int64(rows[0].count)], signature: input)]
         }
+        // Rows without names, as wide as the model has inputs: the values are in the model's input order.
+        let columns = columns ?? (rows.allSatisfy { $0.count == model.inputs.count } ? model.inputs.map(\.name) : nil)
         guard let columns else {
             throw .badInput("The model takes named inputs (\(model.inputs.map(\.name).joined(separator: ", "))): send column names (dataframe_split or dataframe_records).")
         }

@@ -90,7 +90,7 @@ public struct V2InferenceRequest: Sendable {
         }
     }
 
-    private static func elements(_ values: [JSONValue], datatype: String, name: String) throws(InferenceError) -> Tensor.Elements {
+    static func elements(_ values: [JSONValue], datatype: String, name: String) throws(InferenceError) -> Tensor.Elements {
         func number(_ value: JSONValue) throws(InferenceError) -> Double {
             switch value {
             case .int(let int): return Double(int)

@@ -3,16 +3,17 @@ import Foundation
 import Glibc
 #endif
 
-/// Signals to a step's process group (its id is the wrapper's pid).
-enum ProcessGroup {
-    static func kill(_ group: pid_t, signal: Int32) {
+/// Signals to a child's process group (its id is the pid of the process that leads it): a pipeline
+/// step and everything it started, or a replica's external runtime.
+public enum ProcessGroup {
+    public static func kill(_ group: pid_t, signal: Int32) {
         _ = Glibc.kill(-group, signal)
     }
 
     /// Whether any process of the group is still running. Read from /proc rather than with
     /// `kill(-group, 0)`, which also counts zombies: in a container whose init never reaps, an
     /// orphaned step that ended would otherwise look alive forever.
-    static func isAlive(_ group: pid_t) -> Bool {
+    public static func isAlive(_ group: pid_t) -> Bool {
         guard Glibc.kill(-group, 0) == 0, let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return false }
         for entry in entries where entry.first?.isNumber == true {
             guard let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
@@ -25,7 +26,7 @@ enum ProcessGroup {
     }
 
     /// SIGTERM to the whole group, then SIGKILL to whatever is left after `grace`.
-    static func terminate(_ group: pid_t, grace: Duration) async {
+    public static func terminate(_ group: pid_t, grace: Duration) async {
         kill(group, signal: SIGTERM)
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: grace)
@@ -38,7 +39,7 @@ enum ProcessGroup {
     /// The process group of a live process whose command line contains `text` (a step's unique
     /// exit-code path), found through /proc: a step launched just before a crash, whose pid was
     /// never recorded.
-    static func find(commandLineContaining text: String) -> pid_t? {
+    public static func find(commandLineContaining text: String) -> pid_t? {
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return nil }
         for entry in entries {
             guard let pid = pid_t(entry),
