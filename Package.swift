@@ -110,6 +110,8 @@ let package = Package(
             dependencies: [
                 "CairnServer", "CairnStorage", "CairnPipelines", "CairnServing",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A strict RFC 8259 JSON parser producing `JSONValue` straight from bytes. Every request body goes
 /// through it, and Foundation's parsers cost several times more here (JSONDecoder must try each
 /// enum case in turn; JSONSerialization bridges through NSArray/NSDictionary). It also refuses
@@ -9,7 +13,10 @@ struct JSONParser {
         var description: String { "\(message) at byte \(offset)" }
     }
 
+    /// The document followed by a NUL, so that `strtod` always stops inside the buffer.
     private let bytes: [UInt8]
+    /// The document's length (without the NUL).
+    private let count: Int
     private var index = 0
     private var depth = 0
     private static let maxDepth = 512
@@ -19,20 +26,23 @@ struct JSONParser {
         parser.skipWhitespace()
         let value = try parser.parseValue()
         parser.skipWhitespace()
-        guard parser.index == parser.bytes.count else { throw parser.error("Unexpected data after the JSON value") }
+        guard parser.index == parser.count else { throw parser.error("Unexpected data after the JSON value") }
         return value
     }
 
-    private init(bytes: [UInt8]) { self.bytes = bytes }
+    private init(bytes: [UInt8]) {
+        count = bytes.count
+        self.bytes = bytes + [0]
+    }
 
     private func error(_ message: String) -> SyntaxError { SyntaxError(message: message, offset: index) }
 
     private mutating func skipWhitespace() {
-        while index < bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[index]) { index += 1 }
+        while index < count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[index]) { index += 1 }
     }
 
     private mutating func parseValue() throws -> JSONValue {
-        guard index < bytes.count else { throw error("Unexpected end of data") }
+        guard index < count else { throw error("Unexpected end of data") }
         switch bytes[index] {
         case UInt8(ascii: "{"): return try parseObject()
         case UInt8(ascii: "["): return try parseArray()
@@ -46,11 +56,11 @@ struct JSONParser {
     }
 
     private mutating func expect(_ literal: StaticString) throws {
-        let count = literal.utf8CodeUnitCount
-        guard index + count <= bytes.count,
-              literal.withUTF8Buffer({ Array($0) == Array(bytes[index..<index + count]) })
+        let length = literal.utf8CodeUnitCount
+        guard index + length <= count,
+              literal.withUTF8Buffer({ Array($0) == Array(bytes[index..<index + length]) })
         else { throw error("Invalid literal") }
-        index += count
+        index += length
     }
 
     private mutating func enter() throws {
@@ -64,21 +74,21 @@ struct JSONParser {
         index += 1
         var object: [String: JSONValue] = [:]
         skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+        if index < count, bytes[index] == UInt8(ascii: "}") {
             index += 1
             return .object(object)
         }
         while true {
             skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("Expected a quoted key") }
+            guard index < count, bytes[index] == UInt8(ascii: "\"") else { throw error("Expected a quoted key") }
             let key = try parseString()
             skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("Expected ':'") }
+            guard index < count, bytes[index] == UInt8(ascii: ":") else { throw error("Expected ':'") }
             index += 1
             skipWhitespace()
             object[key] = try parseValue()
             skipWhitespace()
-            guard index < bytes.count else { throw error("Unterminated object") }
+            guard index < count else { throw error("Unterminated object") }
             if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
             if bytes[index] == UInt8(ascii: "}") { index += 1; return .object(object) }
             throw error("Expected ',' or '}'")
@@ -91,7 +101,7 @@ struct JSONParser {
         index += 1
         var array: [JSONValue] = []
         skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+        if index < count, bytes[index] == UInt8(ascii: "]") {
             index += 1
             return .array(array)
         }
@@ -99,7 +109,7 @@ struct JSONParser {
             skipWhitespace()
             array.append(try parseValue())
             skipWhitespace()
-            guard index < bytes.count else { throw error("Unterminated array") }
+            guard index < count else { throw error("Unterminated array") }
             if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
             if bytes[index] == UInt8(ascii: "]") { index += 1; return .array(array) }
             throw error("Expected ',' or ']'")
@@ -110,17 +120,17 @@ struct JSONParser {
         index += 1
         let start = index
         // Fast path: no escapes.
-        while index < bytes.count, bytes[index] != UInt8(ascii: "\""), bytes[index] != UInt8(ascii: "\\") {
+        while index < count, bytes[index] != UInt8(ascii: "\""), bytes[index] != UInt8(ascii: "\\") {
             guard bytes[index] >= 0x20 else { throw error("Control character in string") }
             index += 1
         }
-        guard index < bytes.count else { throw error("Unterminated string") }
+        guard index < count else { throw error("Unterminated string") }
         if bytes[index] == UInt8(ascii: "\"") {
             defer { index += 1 }
             return try validUTF8(bytes[start..<index])
         }
         var scalars = Array(bytes[start..<index])
-        while index < bytes.count {
+        while index < count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 index += 1
@@ -133,7 +143,7 @@ struct JSONParser {
                 continue
             }
             index += 1
-            guard index < bytes.count else { break }
+            guard index < count else { break }
             let escape = bytes[index]
             index += 1
             switch escape {
@@ -146,7 +156,7 @@ struct JSONParser {
             case UInt8(ascii: "u"):
                 var code = try parseHex4()
                 if (0xD800..<0xDC00).contains(code) {
-                    guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
+                    guard index + 1 < count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
                         throw error("Unpaired surrogate")
                     }
                     index += 2
@@ -164,7 +174,7 @@ struct JSONParser {
     }
 
     private mutating func parseHex4() throws -> UInt32 {
-        guard index + 4 <= bytes.count else { throw error("Invalid unicode escape") }
+        guard index + 4 <= count else { throw error("Invalid unicode escape") }
         var value: UInt32 = 0
         for byte in bytes[index..<index + 4] {
             guard let digit = Self.hexValue(byte) else { throw error("Invalid unicode escape") }
@@ -188,33 +198,78 @@ struct JSONParser {
         return string
     }
 
+    /// Validates a number by JSON's grammar while reading its digits. Integers that fit Int64 and
+    /// decimals of up to 19 significant digits with a small exponent are converted here, exactly
+    /// (`ExactDecimal`); anything else goes to `strtod`.
     private mutating func parseNumber() throws -> JSONValue {
         let start = index
         var isInteger = true
-        if bytes[index] == UInt8(ascii: "-") { index += 1 }
-        guard index < bytes.count, Self.isDigit(bytes[index]) else { throw error("Invalid number") }
+        let negative = bytes[index] == UInt8(ascii: "-")
+        if negative { index += 1 }
+        guard index < count, Self.isDigit(bytes[index]) else { throw error("Invalid number") }
+        var significand: UInt64 = 0
+        var digits = 0  // significant digits in `significand`
+        var exponent = 0
+        var exact = true
         if bytes[index] == UInt8(ascii: "0") {
             index += 1
         } else {
-            while index < bytes.count, Self.isDigit(bytes[index]) { index += 1 }
+            while index < count, Self.isDigit(bytes[index]) {
+                if digits < 19 {
+                    significand = significand &* 10 &+ UInt64(bytes[index] &- UInt8(ascii: "0"))
+                    digits += 1
+                } else {
+                    exact = false
+                }
+                index += 1
+            }
         }
-        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+        if index < count, bytes[index] == UInt8(ascii: ".") {
             isInteger = false
             index += 1
-            guard index < bytes.count, Self.isDigit(bytes[index]) else { throw error("Invalid number") }
-            while index < bytes.count, Self.isDigit(bytes[index]) { index += 1 }
+            guard index < count, Self.isDigit(bytes[index]) else { throw error("Invalid number") }
+            while index < count, Self.isDigit(bytes[index]) {
+                let digit = bytes[index] &- UInt8(ascii: "0")
+                if significand == 0, digit == 0 {
+                    exponent -= 1  // a leading zero of the fraction
+                } else if digits < 19 {
+                    significand = significand &* 10 &+ UInt64(digit)
+                    digits += 1
+                    exponent -= 1
+                } else {
+                    exact = false
+                }
+                index += 1
+            }
         }
-        if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+        if index < count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
             isInteger = false
             index += 1
-            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
-            guard index < bytes.count, Self.isDigit(bytes[index]) else { throw error("Invalid number") }
-            while index < bytes.count, Self.isDigit(bytes[index]) { index += 1 }
+            var negativeExponent = false
+            if index < count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
+                negativeExponent = bytes[index] == UInt8(ascii: "-")
+                index += 1
+            }
+            guard index < count, Self.isDigit(bytes[index]) else { throw error("Invalid number") }
+            var written = 0
+            while index < count, Self.isDigit(bytes[index]) {
+                if written < 100_000 { written = written * 10 + Int(bytes[index] - UInt8(ascii: "0")) }
+                index += 1
+            }
+            exponent += negativeExponent ? -written : written
         }
-        let text = String(decoding: bytes[start..<index], as: UTF8.self)
-        if isInteger, let integer = Int64(text) { return .int(integer) }
-        guard let double = Double(text) else { throw error("Invalid number") }
-        return .double(double)
+        if isInteger, exact {
+            if !negative, significand <= UInt64(Int64.max) { return .int(Int64(significand)) }
+            if negative, significand <= UInt64(Int64.max) { return .int(-Int64(significand)) }
+            if negative, significand == UInt64(Int64.max) + 1 { return .int(.min) }
+        }
+        if exact, let value = ExactDecimal.double(significand: significand, exponent: exponent) {
+            return .double(negative ? -value : value)
+        }
+        let value = bytes.withUnsafeBufferPointer { buffer in
+            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) { strtod($0 + start, nil) }
+        }
+        return .double(value)
     }
 
     private static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }

@@ -1,4 +1,7 @@
 import ArgumentParser
+import Foundation
+import NIOCore
+import NIOPosix
 
 /// The `cairn` command line.
 @main
@@ -6,4 +9,15 @@ struct Cairn: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Cairn: experiment tracking, model registry, pipelines, serving and monitoring in one binary.",
         subcommands: [ServerCommand.self, ReplicaCommand.self, ModelsCommand.self, PipelineCommand.self])
+
+    static func main() async {
+        // A replica's requests run on NIO's event loops rather than hopping to Swift's own thread
+        // pool and back: a hop costs more than a small model's whole prediction. It must be
+        // installed first thing, on the main thread.
+        if CommandLine.arguments.dropFirst().first == ReplicaCommand.configuration.commandName {
+            if let loops = Int(ProcessInfo.processInfo.environment["CAIRN_LOOPS"] ?? "") { NIOSingletons.groupLoopCountSuggestion = loops }
+            if ProcessInfo.processInfo.environment["CAIRN_NOHOOK"] == nil { NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor() }
+        }
+        await main(nil)
+    }
 }
