@@ -203,73 +203,104 @@ struct JSONParser {
     /// (`ExactDecimal`); anything else goes to `strtod`.
     private mutating func parseNumber() throws -> JSONValue {
         let start = index
+        let scanned = bytes.withUnsafeBufferPointer { Self.scanNumber($0, from: start, count: count) }
+        guard let number = scanned else {
+            index = start
+            throw error("Invalid number")
+        }
+        index = number.end
+        if number.isInteger, number.exact {
+            let significand = number.significand
+            if !number.negative, significand <= UInt64(Int64.max) { return .int(Int64(significand)) }
+            if number.negative, significand <= UInt64(Int64.max) { return .int(-Int64(significand)) }
+            if number.negative, significand == UInt64(Int64.max) + 1 { return .int(.min) }
+        }
+        if number.exact, let value = ExactDecimal.double(significand: number.significand, exponent: number.exponent) {
+            return .double(number.negative ? -value : value)
+        }
+        let value = bytes.withUnsafeBufferPointer { buffer in
+            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) { strtod($0 + start, nil) }
+        }
+        return .double(value)
+    }
+
+    /// A number's parts as read by `scanNumber`.
+    private struct ScannedNumber {
+        var end = 0
+        var negative = false
         var isInteger = true
-        let negative = bytes[index] == UInt8(ascii: "-")
-        if negative { index += 1 }
-        guard index < count, Self.isDigit(bytes[index]) else { throw error("Invalid number") }
+        /// The first 19 significant digits, and the power of ten that scales them.
         var significand: UInt64 = 0
-        var digits = 0  // significant digits in `significand`
         var exponent = 0
+        /// False when digits were dropped (more than 19): only `strtod` can read it then.
         var exact = true
-        if bytes[index] == UInt8(ascii: "0") {
+    }
+
+    /// Reads a number by JSON's grammar from `start` (nil if it breaks the grammar), keeping up
+    /// to 19 significant digits. Works on a buffer pointer: this loop runs for every digit.
+    private static func scanNumber(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, count: Int) -> ScannedNumber? {
+        var number = ScannedNumber()
+        var index = start
+        var digits = 0
+        @inline(__always) func digit(at position: Int) -> UInt8? {
+            guard position < count else { return nil }
+            let value = bytes[position] &- UInt8(ascii: "0")
+            return value < 10 ? value : nil
+        }
+        if bytes[index] == UInt8(ascii: "-") {
+            number.negative = true
+            index += 1
+        }
+        guard let first = digit(at: index) else { return nil }
+        if first == 0 {
             index += 1
         } else {
-            while index < count, Self.isDigit(bytes[index]) {
+            while let value = digit(at: index) {
                 if digits < 19 {
-                    significand = significand &* 10 &+ UInt64(bytes[index] &- UInt8(ascii: "0"))
+                    number.significand = number.significand &* 10 &+ UInt64(value)
                     digits += 1
                 } else {
-                    exact = false
+                    number.exponent += 1  // a dropped integer digit still counts as a power of ten
+                    number.exact = false
                 }
                 index += 1
             }
         }
         if index < count, bytes[index] == UInt8(ascii: ".") {
-            isInteger = false
+            number.isInteger = false
             index += 1
-            guard index < count, Self.isDigit(bytes[index]) else { throw error("Invalid number") }
-            while index < count, Self.isDigit(bytes[index]) {
-                let digit = bytes[index] &- UInt8(ascii: "0")
-                if significand == 0, digit == 0 {
-                    exponent -= 1  // a leading zero of the fraction
+            guard digit(at: index) != nil else { return nil }
+            while let value = digit(at: index) {
+                if number.significand == 0, value == 0 {
+                    number.exponent -= 1  // a leading zero of the fraction
                 } else if digits < 19 {
-                    significand = significand &* 10 &+ UInt64(digit)
+                    number.significand = number.significand &* 10 &+ UInt64(value)
                     digits += 1
-                    exponent -= 1
+                    number.exponent -= 1
                 } else {
-                    exact = false
+                    number.exact = false
                 }
                 index += 1
             }
         }
         if index < count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
-            isInteger = false
+            number.isInteger = false
             index += 1
             var negativeExponent = false
             if index < count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
                 negativeExponent = bytes[index] == UInt8(ascii: "-")
                 index += 1
             }
-            guard index < count, Self.isDigit(bytes[index]) else { throw error("Invalid number") }
+            guard digit(at: index) != nil else { return nil }
             var written = 0
-            while index < count, Self.isDigit(bytes[index]) {
-                if written < 100_000 { written = written * 10 + Int(bytes[index] - UInt8(ascii: "0")) }
+            while let value = digit(at: index) {
+                if written < 100_000 { written = written * 10 + Int(value) }
                 index += 1
             }
-            exponent += negativeExponent ? -written : written
+            number.exponent += negativeExponent ? -written : written
         }
-        if isInteger, exact {
-            if !negative, significand <= UInt64(Int64.max) { return .int(Int64(significand)) }
-            if negative, significand <= UInt64(Int64.max) { return .int(-Int64(significand)) }
-            if negative, significand == UInt64(Int64.max) + 1 { return .int(.min) }
-        }
-        if exact, let value = ExactDecimal.double(significand: significand, exponent: exponent) {
-            return .double(negative ? -value : value)
-        }
-        let value = bytes.withUnsafeBufferPointer { buffer in
-            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) { strtod($0 + start, nil) }
-        }
-        return .double(value)
+        number.end = index
+        return number
     }
 
     private static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import NIOCore
 import NIOPosix
 
@@ -15,8 +14,7 @@ struct Cairn: AsyncParsableCommand {
         // pool and back: a hop costs more than a small model's whole prediction. It must be
         // installed first thing, on the main thread.
         if CommandLine.arguments.dropFirst().first == ReplicaCommand.configuration.commandName {
-            if let loops = Int(ProcessInfo.processInfo.environment["CAIRN_LOOPS"] ?? "") { NIOSingletons.groupLoopCountSuggestion = loops }
-            if ProcessInfo.processInfo.environment["CAIRN_NOHOOK"] == nil { NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor() }
+            NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         }
         await main(nil)
     }
