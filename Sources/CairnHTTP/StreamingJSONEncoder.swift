@@ -29,8 +29,21 @@ public enum StreamingJSONEncoder {
             else if T.self == Int.self { append(String(value as! Int)) }
             else if T.self == Double.self { writeDouble(value as! Double) }
             else if T.self == Bool.self { append((value as! Bool) ? "true" : "false") }
+            // Arrays of numbers (tensors, metric values) without an encoder per element.
+            else if T.self == [Double].self { writeArray(value as! [Double], writeDouble) }
+            else if T.self == [Int64].self { writeArray(value as! [Int64]) { self.append(String($0)) } }
+            else if T.self == [Bool].self { writeArray(value as! [Bool]) { self.append($0 ? "true" : "false") } }
             else { return false }
             return true
+        }
+
+        func writeArray<Element>(_ values: [Element], _ writeElement: (Element) -> Void) {
+            bytes.append(UInt8(ascii: "["))
+            for (index, value) in values.enumerated() {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                writeElement(value)
+            }
+            bytes.append(UInt8(ascii: "]"))
         }
 
         func append(_ text: String) { bytes.append(contentsOf: text.utf8) }

@@ -222,6 +222,7 @@ def main() -> None:
     parser.add_argument("--work", type=Path, required=True)
     parser.add_argument("--results", type=Path, required=True)
     parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--repeats", type=int, default=3, help="runs per measurement; the median (by throughput) is reported")
     parser.add_argument("--peer-workers", type=int, default=os.cpu_count() or 1, help="mlflow models serve --workers")
     parser.add_argument("--mlserver-workers", type=int, default=0,
                         help="MLServer parallel_workers (0: inference in the server process, its fastest setting here)")
@@ -244,7 +245,10 @@ def main() -> None:
                 assert labels_from(answer.json()) == expected.tolist(), f"{server.name} does not answer as scikit-learn does"
                 for concurrency in (1, 32):
                     for count in (1, 100):
-                        result = measure(server, args.work, concurrency, count, args.seconds)
+                        # The median of a few runs: this shared machine has bursts of noise.
+                        runs = sorted((measure(server, args.work, concurrency, count, args.seconds) for _ in range(args.repeats)),
+                                      key=lambda run: run.requests_per_second)
+                        result = runs[len(runs) // 2]
                         log(f"{server.name} {server.protocol} c={concurrency} rows={count}: {result.requests_per_second:,.0f} req/s, "
                             f"p50 {result.p50_ms:.3f} ms, p99 {result.p99_ms:.3f} ms, errors {result.errors}")
                         measurements.append(result)

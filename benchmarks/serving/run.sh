@@ -9,7 +9,7 @@
 #   CAIRN_VENV            venv with mlflow, scikit-learn, skl2onnx (default ~/.cache/cairn/venv; created if missing)
 #   MLSERVER_VENV         venv for MLServer, whose pins clash with mlflow's (default ~/.cache/cairn/mlserver-venv)
 #   CAIRN_BIN             prebuilt cairn binary (default: swift build -c release --product cairn)
-#   BENCH_SECONDS         seconds per measurement (default 10; 3 with --quick)
+#   BENCH_SECONDS         seconds per run (default 5; 2 with --quick); each measurement is the median of 3 runs
 #   BENCH_PEER_WORKERS    worker processes for mlflow and MLServer (default: the number of cores)
 #   BENCH_KEEP_TMP=1      keep the temp dir (models, server logs)
 set -euo pipefail
@@ -18,13 +18,13 @@ BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$BENCH_DIR/../.." && pwd)
 VENV=${CAIRN_VENV:-$HOME/.cache/cairn/venv}
 MLSERVER_VENV=${MLSERVER_VENV:-$HOME/.cache/cairn/mlserver-venv}
-SECONDS_PER_RUN=${BENCH_SECONDS:-10}
+SECONDS_PER_RUN=${BENCH_SECONDS:-5}
 EXTRA=()
 export MLFLOW_DISABLE_TELEMETRY=true DO_NOT_TRACK=true
 
 while (($#)); do
     case $1 in
-        --quick) SECONDS_PER_RUN=${BENCH_SECONDS:-3}; shift ;;
+        --quick) SECONDS_PER_RUN=${BENCH_SECONDS:-2}; shift ;;
         --only) EXTRA+=(--only "$2"); shift 2 ;;
         -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
         *) echo "unknown argument: $1" >&2; exit 1 ;;
