@@ -25,10 +25,8 @@ struct BatchingModelTests {
 
     @Test("40 concurrent single-row requests are batched (at most 16 rows a call) and answered as alone")
     func batchesConcurrentRequests() async throws {
-        let (folder, expected) = try OnnxSessionTests.prepare()
+        let (onnx, expected, folder) = try OnnxSessionTests.loadModel()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let library = try OnnxRuntimeLibrary(path: try OnnxRuntimeLibrary.locate(pythons: [OnnxSessionTests.python]))
-        let onnx = OnnxModel(name: "m", version: "1", session: try OnnxSession(library: library, modelPath: folder.appending(path: "model.onnx").path))
         let recording = RecordingModel(onnx)
         let batching = BatchingModel(recording, maxBatchSize: 16, maxWait: .milliseconds(50))
         let requests = (0..<40).map { index in
@@ -55,10 +53,8 @@ struct BatchingModelTests {
 
     @Test("Requests as large as a batch, or that do not stack, are predicted on their own")
     func oddRequestsRunAlone() async throws {
-        let (folder, expected) = try OnnxSessionTests.prepare()
+        let (onnx, expected, folder) = try OnnxSessionTests.loadModel()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let library = try OnnxRuntimeLibrary(path: try OnnxRuntimeLibrary.locate(pythons: [OnnxSessionTests.python]))
-        let onnx = OnnxModel(name: "m", version: "1", session: try OnnxSession(library: library, modelPath: folder.appending(path: "model.onnx").path))
         let recording = RecordingModel(onnx)
         let batching = BatchingModel(recording, maxBatchSize: 4, maxWait: .milliseconds(20))
         let five = Tensor(shape: [5, 6], elements: .float32(expected.rows.flatMap { $0 }))

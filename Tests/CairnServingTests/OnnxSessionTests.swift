@@ -51,6 +51,15 @@ struct OnnxSessionTests {
         return (folder, expected)
     }
 
+    /// The test model loaded into an in-process ONNX Runtime session, served as `name` at `version`;
+    /// the caller removes `folder`.
+    static func loadModel(name: String = "m", version: String = "1") throws -> (model: OnnxModel, expected: Expected, folder: URL) {
+        let (folder, expected) = try prepare()
+        let library = try OnnxRuntimeLibrary(path: try OnnxRuntimeLibrary.locate(pythons: [python]))
+        let session = try OnnxSession(library: library, modelPath: folder.appending(path: "model.onnx").path)
+        return (OnnxModel(name: name, version: version, session: session), expected, folder)
+    }
+
     @Test("A scikit-learn pipeline gives Python onnxruntime's labels and probabilities (1e-6)")
     func matchesPython() throws {
         let (folder, expected) = try Self.prepare()

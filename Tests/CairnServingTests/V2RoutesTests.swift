@@ -10,10 +10,8 @@ import Testing
 struct V2RoutesTests {
     @Test("Metadata, readiness, inference equal to Python's, and errors that name the problem")
     func protocolRoutes() async throws {
-        let (folder, expected) = try OnnxSessionTests.prepare()
+        let (model, expected, folder) = try OnnxSessionTests.loadModel(name: "churn", version: "3")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let library = try OnnxRuntimeLibrary(path: try OnnxRuntimeLibrary.locate(pythons: [OnnxSessionTests.python]))
-        let model = OnnxModel(name: "churn", version: "3", session: try OnnxSession(library: library, modelPath: folder.appending(path: "model.onnx").path))
         let state = ReplicaState()
         let app = Application(router: ReplicaApplication.router(model: model, state: state))
         try await app.test(.router) { client in
