@@ -89,6 +89,14 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // Deployments: traffic splits, rollout analysis and autoscaling decisions.
+        .target(
+            name: "CairnDeploy",
+            dependencies: [
+                "CairnCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .target(
             name: "CairnUI",
             dependencies: [
@@ -144,6 +152,7 @@ let package = Package(
             name: "CairnServingTests",
             dependencies: ["CairnServing", .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),
+        .testTarget(name: "CairnDeployTests", dependencies: ["CairnDeploy"]),
         .testTarget(
             name: "CairnPipelinesTests",
             dependencies: ["CairnPipelines", "CairnTracking", "CairnStorage", "CairnTestSupport"]
