@@ -49,9 +49,7 @@ public struct ModelLoader: Sendable {
         do { signature = try ModelSignature(mlmodel: mlmodel) } catch { throw LoadError(description: "\(mlmodelPath.path): \(error)") }
         if signature == nil { logger.warning("\(name) has no signature: only /invocations can be served for it") }
         if options.maxBatchSize > 1 { logger.warning("adaptive batching applies to ONNX models only; \(name) is served unbatched") }
-        let runtime = try ExternalRuntime(
-            configuration: .init(command: options.runtimeCommand, modelDirectory: path, startTimeout: options.runtimeStartTimeout),
-            logger: logger)
+        let runtime = try ExternalRuntime(command: options.runtimeCommand, modelDirectory: path, startTimeout: options.runtimeStartTimeout, logger: logger)
         return ExternalModel(name: name, version: version, signature: signature, runtime: runtime)
     }
 
