@@ -99,8 +99,14 @@ let package = Package(
         .target(
             name: "CairnDeploy",
             dependencies: [
-                "CairnCore",
+                "CairnCore", "CairnStorage", "CairnHTTP", "CairnRegistry",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .target(
@@ -113,7 +119,7 @@ let package = Package(
         .target(
             name: "CairnServer",
             dependencies: [
-                "CairnCore", "CairnStorage", "CairnHTTP", "CairnTracking", "CairnRegistry", "CairnPipelines", "CairnUI",
+                "CairnCore", "CairnStorage", "CairnHTTP", "CairnTracking", "CairnRegistry", "CairnPipelines", "CairnUI", "CairnDeploy",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,4 +1,5 @@
 import CairnCore
+import CairnDeploy
 import CairnHTTP
 import CairnPipelines
 import CairnRegistry
@@ -20,13 +21,14 @@ public enum CairnApplication {
         public let tracking: TrackingService
         public let registry: RegistryService
         public let pipelines: PipelineService
+        public let deployments: DeploymentService
     }
 
     public static func openServices(_ configuration: ServerConfiguration, logger: Logger) async throws -> Services {
         let database = try await Database.open(try DatabaseLocation(uri: configuration.backendStoreURI), logger: logger)
         do {
             try await MigrationRunner.run(StorageSchema.migrations + TrackingSchema.migrations + RegistrySchema.migrations
-                                          + PipelineSchema.migrations, on: database)
+                                          + PipelineSchema.migrations + DeploymentSchema.migrations, on: database)
             let artifactRoot = URL(fileURLWithPath: configuration.artifactsDestination, isDirectory: true)
             let artifacts = try LocalArtifactStore(root: artifactRoot, database: database)
             let tracking = TrackingService(database: database, artifacts: artifacts)
@@ -34,7 +36,9 @@ public enum CairnApplication {
             let registry = RegistryService(database: database, tracking: tracking)
             let pipelines = PipelineService(database: database, tracking: tracking, registry: registry,
                                             configuration: try pipelineConfiguration(configuration), logger: logger)
-            return Services(database: database, tracking: tracking, registry: registry, pipelines: pipelines)
+            let deployments = DeploymentService(database: database, registry: registry, launcher: replicaLauncher(configuration),
+                                                gateway: DeploymentGateway(), logger: logger)
+            return Services(database: database, tracking: tracking, registry: registry, pipelines: pipelines, deployments: deployments)
         } catch {
             await database.close()
             throw error
@@ -58,6 +62,15 @@ public enum CairnApplication {
         return PipelineConfiguration(workDirectory: work, capacity: capacity, trackingURI: "http://\(host):\(configuration.port)", executor: executor)
     }
 
+    /// Replicas are this binary's `cairn replica`, fetching models from this server, with logs and
+    /// the model cache next to the artifacts folder.
+    static func replicaLauncher(_ configuration: ServerConfiguration) -> LocalReplicaLauncher {
+        let artifacts = URL(fileURLWithPath: configuration.artifactsDestination, isDirectory: true)
+        let host = configuration.host == "0.0.0.0" ? "127.0.0.1" : configuration.host
+        return LocalReplicaLauncher(executable: LocalReplicaLauncher.currentExecutable, serverURL: "http://\(host):\(configuration.port)",
+                                    folder: artifacts.deletingLastPathComponent().appending(path: "deployments"))
+    }
+
     public static func router(services: Services) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: MLflowErrorMiddleware())
@@ -78,6 +91,8 @@ public enum CairnApplication {
         RegistryRoutes<BasicRequestContext>(service: services.registry).register(on: native)
         EventRoutes<BasicRequestContext>(database: services.database).register(on: native)
         PipelineRoutes<BasicRequestContext>(service: services.pipelines).register(on: native)
+        DeploymentRoutes<BasicRequestContext>(service: services.deployments).register(on: native)
+        GatewayRoutes<BasicRequestContext>(gateway: services.deployments.gateway).register(on: router)
         UIRoutes<BasicRequestContext>(tracking: services.tracking, registry: services.registry, pipelines: services.pipelines,
                                       database: services.database).register(on: router)
         return router
@@ -93,15 +108,19 @@ public enum CairnApplication {
             onServerRunning: { channel in
                 logger.info("Cairn is listening on http://\(configuration.host):\(channel.localAddress?.port ?? configuration.port)")
                 await services.pipelines.start()
+                // In the background: restored replicas fetch their models from this very server.
+                Task { await services.deployments.restore() }
             },
             logger: logger)
         do {
             try await app.runService()
         } catch {
+            await services.deployments.shutdown()
             await services.pipelines.stop()
             await services.database.close()
             throw error
         }
+        await services.deployments.shutdown()
         await services.pipelines.stop()
         await services.database.close()
     }

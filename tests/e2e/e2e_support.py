@@ -405,3 +405,22 @@ def start_replica(model: str, server_url: str | None = None, cache=None, extra_a
         time.sleep(0.2)
     process.kill()
     raise AssertionError(f"the replica never became ready:\n{output()}")
+
+
+def register_onnx(server_url: str, onnx: bytes, folder: Path, prefix: str) -> str:
+    """Logs `onnx` as a run's `model` artifact (with an MLmodel naming the onnx flavour) through the
+    mlflow client and registers it as version 1 of a new model, aliased @champion."""
+    import mlflow
+    from mlflow import MlflowClient
+
+    folder.mkdir(parents=True)
+    (folder / "model.onnx").write_bytes(onnx)
+    (folder / "MLmodel").write_text("artifact_path: model\nflavors:\n  onnx: {data: model.onnx}\n")
+    client = MlflowClient(tracking_uri=server_url)
+    run_id = client.create_run("0").info.run_id
+    client.log_artifacts(run_id, str(folder), "model")
+    name = unique(prefix)
+    mlflow.set_tracking_uri(server_url)
+    version = mlflow.register_model(f"runs:/{run_id}/model", name)
+    client.set_registered_model_alias(name, "champion", version.version)
+    return name

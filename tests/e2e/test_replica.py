@@ -14,28 +14,9 @@ import numpy as np
 import pytest
 import requests
 
-from e2e_support import REPO_ROOT, free_port, start_replica, unique
+from e2e_support import REPO_ROOT, free_port, register_onnx, start_replica, unique
 
 pytestmark = pytest.mark.mlflow_differs(reason="the replica is Cairn's own model server")
-
-
-def register_onnx(server_url: str, onnx: bytes, folder: Path, prefix: str) -> str:
-    """Logs `onnx` as a run's `model` artifact (with an MLmodel naming the onnx flavour) through the
-    mlflow client and registers it as version 1 of a new model, aliased @champion."""
-    import mlflow
-    from mlflow import MlflowClient
-
-    folder.mkdir(parents=True)
-    (folder / "model.onnx").write_bytes(onnx)
-    (folder / "MLmodel").write_text("artifact_path: model\nflavors:\n  onnx: {data: model.onnx}\n")
-    client = MlflowClient(tracking_uri=server_url)
-    run_id = client.create_run("0").info.run_id
-    client.log_artifacts(run_id, str(folder), "model")
-    name = unique(prefix)
-    mlflow.set_tracking_uri(server_url)
-    version = mlflow.register_model(f"runs:/{run_id}/model", name)
-    client.set_registered_model_alias(name, "champion", version.version)
-    return name
 
 
 @pytest.fixture

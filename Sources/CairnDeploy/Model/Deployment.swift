@@ -1,0 +1,29 @@
+/// A deployment as stored: its spec, its revisions (one per model version rolled out), and the
+/// share of traffic each revision gets.
+public struct Deployment: Sendable, Equatable {
+    public struct Revision: Sendable, Equatable {
+        public var number: Int
+        public var modelName: String
+        public var modelVersion: Int64
+        public var createdAt: Int64
+        public var percent: Int
+
+        public var modelURI: String { "models:/\(modelName)/\(modelVersion)" }
+    }
+
+    public var spec: DeploymentSpec
+    public var revisions: [Revision]
+    public var createdAt: Int64
+    public var updatedAt: Int64
+
+    public var name: String { spec.name }
+
+    /// The revisions that get traffic, as a split.
+    public var split: TrafficSplit {
+        let shares = revisions.filter { $0.percent > 0 }.map { TrafficSplit.Share(revision: $0.number, percent: $0.percent) }
+        return (try? TrafficSplit(shares)) ?? TrafficSplit.all(to: revisions.last?.number ?? 1)
+    }
+
+    /// The revision with all traffic, if one has it.
+    public var current: Revision? { revisions.first { $0.percent == 100 } }
+}
