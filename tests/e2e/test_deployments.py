@@ -138,3 +138,41 @@ def test_invalid_deployment_requests_are_refused_and_change_nothing(server, tmp_
         assert infer(server, deployment, rows).headers["X-Cairn-Model-Version"] == "1"
     finally:
         requests.delete(f"{server.url}/api/v1/deployments/{deployment}", timeout=120)
+
+
+def test_cairn_deploy_drives_a_deployment_from_the_command_line(server, tmp_path):
+    import os
+    import subprocess
+
+    from e2e_support import REPO_ROOT
+
+    binary = os.environ.get("CAIRN_BIN", str(REPO_ROOT / ".build" / "debug" / "cairn"))
+
+    def cairn(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([binary, "deploy", *args, "--server", server.url], capture_output=True, text=True, timeout=180)
+
+    name, rows, sessions = two_versions(server, tmp_path)
+    deployment = unique("cli")
+    refused = cairn("create", deployment, "--model", name, "--version", "5")
+    assert refused.returncode == 1 and "RESOURCE_DOES_NOT_EXIST" in refused.stderr and "version=5" in refused.stderr, refused.stderr
+    assert cairn("create", deployment, "--model", name).returncode != 0  # neither --version nor --alias
+    created = cairn("create", deployment, "--model", name, "--version", "1", "--strategy", "blue_green")
+    assert created.returncode == 0, created.stderr
+    assert f"deployment {deployment} serves {name} version 1" in created.stdout
+    try:
+        updated = cairn("update", deployment, "--version", "2")
+        assert updated.returncode == 0 and f"now serves {name} version 2" in updated.stdout, updated.stderr
+        status = cairn("status", deployment)
+        assert status.returncode == 0
+        lines = status.stdout.splitlines()
+        assert any(line.split()[:3] == ["1", "1", "0"] for line in lines) and any(line.split()[:3] == ["2", "2", "100"] for line in lines), status.stdout
+        assert infer(server, deployment, rows).headers["X-Cairn-Model-Version"] == "2"
+        rolled = cairn("rollback", deployment)
+        assert rolled.returncode == 0 and "version 1" in rolled.stdout, rolled.stderr
+        assert infer(server, deployment, rows).headers["X-Cairn-Model-Version"] == "1"
+        listed = cairn("list", "--json")
+        assert any(d["name"] == deployment for d in __import__("json").loads(listed.stdout)["deployments"])
+    finally:
+        deleted = cairn("delete", deployment)
+    assert deleted.returncode == 0 and f"deleted deployment {deployment}" in deleted.stdout
+    assert cairn("status", deployment).returncode == 1
