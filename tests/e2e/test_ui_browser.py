@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import struct
+import threading
 import zlib
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
@@ -158,7 +160,21 @@ def browser():
     driver.set_page_load_timeout(60)
     OUTPUT.mkdir(parents=True, exist_ok=True)
     yield driver
-    driver.quit()
+    # chromedriver has been seen to hang in quit() once the pages are done; bound it, then kill
+    # chromedriver and the browser it started, so a stuck browser cannot stall the suite.
+    quitter = threading.Thread(target=driver.quit, daemon=True)
+    quitter.start()
+    quitter.join(timeout=30)
+    if quitter.is_alive():
+        service = driver.service.process
+        for entry in os.listdir("/proc"):
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    if entry.isdigit() and int(stat.read().rsplit(")", 1)[1].split()[1]) == service.pid:
+                        os.kill(int(entry), signal.SIGKILL)
+            except (OSError, ValueError, IndexError):
+                continue
+        service.kill()
 
 
 class Page:
