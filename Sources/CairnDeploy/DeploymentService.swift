@@ -219,8 +219,7 @@ public actor DeploymentService {
     }
 
     private func publish(_ deployment: Deployment) {
-        gateway.route(deployment.name, split: deployment.split, replicas: running[deployment.name, default: [:]],
-                      versions: Dictionary(uniqueKeysWithValues: deployment.revisions.map { ($0.number, $0.modelVersion) }))
+        gateway.route(deployment.name, split: deployment.split, replicas: running[deployment.name, default: [:]])
     }
 
     private func claim(_ name: String) throws {

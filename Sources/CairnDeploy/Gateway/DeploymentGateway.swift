@@ -13,7 +13,6 @@ public final class DeploymentGateway: Sendable {
     struct Route: Sendable {
         var split: TrafficSplit
         var replicas: [Int: [Replica]]
-        var versions: [Int: Int64]
     }
 
     public struct Answer: Sendable {
@@ -37,8 +36,8 @@ public final class DeploymentGateway: Sendable {
     deinit { try? client.syncShutdown() }
 
     /// Routes `deployment` by `split` to `replicas` (by revision).
-    public func route(_ deployment: String, split: TrafficSplit, replicas: [Int: [Replica]], versions: [Int: Int64]) {
-        routes.withLock { $0[deployment] = Route(split: split, replicas: replicas, versions: versions) }
+    public func route(_ deployment: String, split: TrafficSplit, replicas: [Int: [Replica]]) {
+        routes.withLock { $0[deployment] = Route(split: split, replicas: replicas) }
     }
 
     public func remove(_ deployment: String) {
