@@ -5,9 +5,10 @@ import Foundation
 import Logging
 
 /// The control plane for deployments: turns a registered model version into running replicas
-/// behind the gateway, rolls out new versions by the deployment's strategy, rolls back, and
-/// deletes (drain, then stop). Every change is committed to the store before it takes effect;
-/// on start the stored deployments are brought back up.
+/// behind the gateway, rolls out new versions by the deployment's strategy, promotes, pauses,
+/// rolls back, and deletes (drain, then stop). Every change is committed to the store before it
+/// takes effect; on start the stored deployments are brought back up, and a control loop
+/// (`DeploymentService+Control`) drives canaries, retirements, autoscaling and alias following.
 public actor DeploymentService {
     let database: Database
     let registry: RegistryService
@@ -15,9 +16,15 @@ public actor DeploymentService {
     public nonisolated let gateway: DeploymentGateway
     let logger: Logger
     /// Running replicas: deployment → revision → replicas.
-    private var running: [String: [Int: [Replica]]] = [:]
+    var running: [String: [Int: [Replica]]] = [:]
     /// Deployments being changed, so two changes to one deployment do not interleave.
-    private var busy: Set<String> = []
+    var busy: Set<String> = []
+    /// The last canary verdict per deployment (changes every tick, so kept in memory only).
+    var verdicts: [String: String] = [:]
+    var autoscalers: [String: Autoscaler] = [:]
+    /// The next replica index per deployment, so every replica has its own log file.
+    var nextReplicaIndex: [String: Int] = [:]
+    var controlLoop: Task<Void, Never>?
 
     public init(database: Database, registry: RegistryService, launcher: LocalReplicaLauncher, gateway: DeploymentGateway, logger: Logger) {
         self.database = database
@@ -42,9 +49,17 @@ public actor DeploymentService {
         return try await database.read { db in try await DeploymentStore.deployments(on: db) }
     }
 
-    /// The replicas running for `name`, by revision: (url, ready).
-    public func replicas(of name: String) -> [Int: [(url: String, ready: Bool)]] {
-        running[name, default: [:]].mapValues { $0.map { ($0.url, $0.isReady) } }
+    /// What is live beside the stored deployment: replicas, per-revision traffic, the canary's
+    /// last verdict, shadow comparisons and the A/B test.
+    public func live(_ deployment: Deployment) async throws -> LiveStatus {
+        let name = deployment.name
+        var status = LiveStatus(replicas: running[name, default: [:]].mapValues { $0.map { ($0.url, $0.isReady) } },
+                                windows: gateway.stats.windows(of: name), verdict: verdicts[name])
+        if let rollout = deployment.progress.rollout {
+            if rollout.strategy == .shadow { status.shadow = gateway.stats.shadowCounts(of: name, revision: rollout.candidate) }
+            if rollout.strategy == .ab { status.abTest = try await abTest(deployment, rollout: rollout) }
+        }
+        return status
     }
 
     // MARK: changes
@@ -53,7 +68,7 @@ public actor DeploymentService {
     /// replicas cannot start, nothing is kept.
     public func create(_ spec: DeploymentSpec) async throws -> Deployment {
         try spec.validate()
-        try claim(spec.name)
+        try await claim(spec.name)
         defer { release(spec.name) }
         let database = self.database
         if try await database.read({ db in try await DeploymentStore.deployment(name: spec.name, on: db) }) != nil {
@@ -61,11 +76,13 @@ public actor DeploymentService {
         }
         let version = try await resolve(spec)
         let now = Clock.nowMillis()
-        let deployment = Deployment(spec: spec, revisions: [.init(number: 1, modelName: spec.modelName, modelVersion: version, createdAt: now, percent: 100)],
+        var deployment = Deployment(spec: spec, revisions: [.init(number: 1, modelName: spec.modelName, modelVersion: version, createdAt: now, percent: 100)],
                                     createdAt: now, updatedAt: now)
+        deployment.progress.record("created: revision 1 serves \(spec.modelName) version \(version)", at: now)
         let replicas = try await start(deployment.revisions[0], of: spec)
         do {
-            try await database.write { db in try await DeploymentStore.insert(deployment, on: db) }
+            let created = deployment
+            try await database.write { db in try await DeploymentStore.insert(created, on: db) }
         } catch {
             await Self.stop(replicas)
             throw error
@@ -76,78 +93,103 @@ public actor DeploymentService {
         return deployment
     }
 
-    /// Rolls out another version (or the alias's current one) as a new revision, by the
-    /// deployment's strategy: both switch all traffic at once when the new replicas are ready;
-    /// `immediate` then stops the old ones, `blue_green` keeps them for an instant rollback.
-    public func update(name: String, modelVersion: Int64?, modelAlias: String?) async throws -> Deployment {
-        try claim(name)
-        defer { release(name) }
-        var deployment = try await deployment(name: name)
-        var spec = deployment.spec
-        spec.modelVersion = modelVersion
-        spec.modelAlias = modelAlias
+    /// Rolls out another version (or the alias's current one) as a new revision, by the strategy
+    /// of `spec` (the deployment's spec with any options changed): immediate and blue-green
+    /// switch all traffic once the new replicas are ready (blue-green keeps the old ones for an
+    /// instant rollback); canary, A/B and shadow start a rollout the control loop or the user ends.
+    public func update(name: String, spec: DeploymentSpec) async throws -> Deployment {
         try spec.validate()
-        let version = try await resolve(spec)
-        let number = (deployment.revisions.map(\.number).max() ?? 0) + 1
-        let revision = Deployment.Revision(number: number, modelName: spec.modelName, modelVersion: version, createdAt: Clock.nowMillis(), percent: 0)
-        let replicas = try await start(revision, of: spec)
-        let previous = deployment
-        deployment.spec = spec
-        deployment.revisions = deployment.revisions.map { var old = $0; old.percent = 0; return old } + [revision]
-        deployment.revisions[deployment.revisions.count - 1].percent = 100
-        deployment.updatedAt = Clock.nowMillis()
-        let updated = deployment
-        do {
-            let database = self.database
-            try await database.write { db in
-                try await DeploymentStore.insert(revision, deployment: name, on: db)
-                try await DeploymentStore.update(updated, on: db)
-            }
-        } catch {
-            await Self.stop(replicas)
-            throw error
-        }
-        running[name, default: [:]][number] = replicas
-        publish(updated)
-        // The old revisions: stopped (immediate), or kept warm for a rollback (blue-green).
-        if spec.strategy == .immediate {
-            for old in previous.revisions where old.number != number { await stopRevision(old.number, of: name) }
-        } else {
-            for old in previous.revisions where old.number != number && old.percent == 0 { await stopRevision(old.number, of: name) }
-        }
-        logger.info("deployment \(name) moved to revision \(number) (\(spec.modelName) version \(version), \(spec.strategy.rawValue))")
-        return updated
+        guard spec.name == name else { throw CairnError.invalidParameter("A deployment cannot be renamed.") }
+        try await claim(name)
+        defer { release(name) }
+        return try await rollOut(try await deployment(name: name), spec: spec, why: "update")
     }
 
-    /// Sends all traffic back to the revision before the current one: at once when its replicas
-    /// are still up (blue-green), else after starting them.
-    public func rollback(name: String) async throws -> Deployment {
-        try claim(name)
+    /// Ends the rollout in progress in the candidate's favour: all traffic to it now.
+    public func promote(name: String) async throws -> Deployment {
+        try await claim(name)
         defer { release(name) }
         var deployment = try await deployment(name: name)
+        guard let rollout = deployment.progress.rollout else { throw CairnError.conflict("Deployment '\(name)' has no rollout to promote.") }
+        try await finish(&deployment, rollout: rollout, why: "promoted by hand")
+        return deployment
+    }
+
+    /// Holds (or lets go on) a canary at its current step; a paused canary still rolls back on failure.
+    public func setPaused(name: String, _ paused: Bool) async throws -> Deployment {
+        try await claim(name)
+        defer { release(name) }
+        var deployment = try await deployment(name: name)
+        guard deployment.progress.rollout != nil else { throw CairnError.conflict("Deployment '\(name)' has no rollout to \(paused ? "pause" : "resume").") }
+        deployment.progress.rollout?.paused = paused
+        if !paused { deployment.progress.rollout?.stepStartedAt = Clock.nowMillis() }
+        deployment.progress.record(paused ? "rollout paused" : "rollout resumed", at: Clock.nowMillis())
+        try await save(deployment)
+        return deployment
+    }
+
+    /// Ends a rollout in progress in the stable revision's favour; without one, sends all
+    /// traffic back to the revision before the current one: at once when its replicas are still
+    /// up (blue-green), else after starting them.
+    public func rollback(name: String) async throws -> Deployment {
+        try await claim(name)
+        defer { release(name) }
+        var deployment = try await deployment(name: name)
+        if let rollout = deployment.progress.rollout {
+            try await abort(&deployment, rollout: rollout, why: "rolled back by hand")
+            return deployment
+        }
         guard let current = deployment.current ?? deployment.revisions.max(by: { $0.percent < $1.percent }),
               let target = deployment.revisions.filter({ $0.number < current.number }).last else {
-            throw CairnError.invalidState("Deployment '\(name)' has no earlier revision to roll back to.")
+            throw CairnError.conflict("Deployment '\(name)' has no earlier revision to roll back to.")
         }
         if running[name]?[target.number]?.isEmpty ?? true {
             running[name, default: [:]][target.number] = try await start(target, of: deployment.spec)
         }
-        for index in deployment.revisions.indices { deployment.revisions[index].percent = deployment.revisions[index].number == target.number ? 100 : 0 }
-        deployment.spec.modelVersion = target.modelVersion
-        deployment.spec.modelAlias = nil
-        deployment.updatedAt = Clock.nowMillis()
-        let rolledBack = deployment
-        let database = self.database
-        try await database.write { db in try await DeploymentStore.update(rolledBack, on: db) }
-        publish(rolledBack)
+        deployment.setTraffic([target.number: 100])
+        if deployment.spec.modelAlias == nil { deployment.spec.modelVersion = target.modelVersion }
+        deployment.progress.retiring.append(.init(revision: current.number, at: Clock.nowMillis() + Int64(deployment.spec.keepPreviousSeconds) * 1000))
+        deployment.progress.record("rolled back by hand to revision \(target.number) (version \(target.modelVersion))", at: Clock.nowMillis())
+        try await save(deployment)
+        publish(deployment)
         logger.info("deployment \(name) rolled back to revision \(target.number) (version \(target.modelVersion))")
-        return rolledBack
+        return deployment
+    }
+
+    /// Sets the share of each revision by hand (whole percents summing to 100); revisions left
+    /// out get none and are kept up for `keepPreviousSeconds`.
+    public func setTraffic(name: String, percents: [Int: Int]) async throws -> Deployment {
+        let split: TrafficSplit
+        do { split = try TrafficSplit(percents.sorted { $0.key < $1.key }.map { .init(revision: $0.key, percent: $0.value) }) } catch {
+            throw CairnError.invalidParameter(error.description)
+        }
+        try await claim(name)
+        defer { release(name) }
+        var deployment = try await deployment(name: name)
+        guard deployment.progress.rollout == nil else {
+            throw CairnError.conflict("Deployment '\(name)' has a rollout in progress; promote or roll it back first.")
+        }
+        for share in split.shares where deployment.revision(share.revision) == nil {
+            throw CairnError.notFound("Deployment '\(name)' has no revision \(share.revision).")
+        }
+        for share in split.shares where share.percent > 0 && (running[name]?[share.revision]?.isEmpty ?? true) {
+            running[name, default: [:]][share.revision] = try await start(deployment.revision(share.revision)!, of: deployment.spec)
+        }
+        let now = Clock.nowMillis()
+        for revision in deployment.revisions where revision.percent > 0 && split.percent(of: revision.number) == 0 {
+            deployment.progress.retiring.append(.init(revision: revision.number, at: now + Int64(deployment.spec.keepPreviousSeconds) * 1000))
+        }
+        deployment.setTraffic(Dictionary(uniqueKeysWithValues: split.shares.map { ($0.revision, $0.percent) }))
+        deployment.progress.record("traffic set by hand: " + split.shares.map { "revision \($0.revision) \($0.percent) %" }.joined(separator: ", "), at: now)
+        try await save(deployment)
+        publish(deployment)
+        return deployment
     }
 
     /// Takes the deployment out of the gateway, lets its replicas finish what they hold, stops
     /// them, and forgets it.
     public func delete(name: String) async throws {
-        try claim(name)
+        try await claim(name)
         defer { release(name) }
         _ = try await deployment(name: name)
         let database = self.database
@@ -155,10 +197,13 @@ public actor DeploymentService {
         gateway.remove(name)
         for revision in running[name, default: [:]].keys { await stopRevision(revision, of: name) }
         running[name] = nil
+        verdicts[name] = nil
+        autoscalers[name] = nil
         logger.info("deployment \(name) deleted")
     }
 
-    /// Brings every stored deployment back up (the revisions with traffic), after a restart.
+    /// Brings every stored deployment back up (the revisions with traffic, and a shadow
+    /// candidate), after a restart.
     public func restore() async {
         let stored: [Deployment]
         do { stored = try await deployments() } catch {
@@ -166,7 +211,7 @@ public actor DeploymentService {
             return
         }
         for deployment in stored {
-            for revision in deployment.revisions where revision.percent > 0 {
+            for revision in deployment.revisions where revision.percent > 0 || revision.number == deployment.progress.rollout?.candidate {
                 do {
                     running[deployment.name, default: [:]][revision.number] = try await start(revision, of: deployment.spec)
                 } catch {
@@ -177,8 +222,11 @@ public actor DeploymentService {
         }
     }
 
-    /// Stops every replica (server shutdown).
+    /// Stops the control loop and every replica (server shutdown).
     public func shutdown() async {
+        controlLoop?.cancel()
+        await controlLoop?.value
+        controlLoop = nil
         for (name, revisions) in running {
             gateway.remove(name)
             for replicas in revisions.values { await Self.stop(replicas) }
@@ -186,17 +234,117 @@ public actor DeploymentService {
         running = [:]
     }
 
+    // MARK: rollouts
+
+    /// Starts `spec`'s version as a new revision and moves traffic to it by `spec.strategy`.
+    func rollOut(_ deployment: Deployment, spec: DeploymentSpec, why: String) async throws -> Deployment {
+        var deployment = deployment
+        guard deployment.progress.rollout == nil else {
+            throw CairnError.conflict("Deployment '\(deployment.name)' has a rollout in progress; promote or roll it back first.")
+        }
+        let version = try await resolve(spec)
+        let number = (deployment.revisions.map(\.number).max() ?? 0) + 1
+        let now = Clock.nowMillis()
+        let revision = Deployment.Revision(number: number, modelName: spec.modelName, modelVersion: version, createdAt: now, percent: 0)
+        let stable = deployment.current ?? deployment.revisions.max { $0.percent < $1.percent }
+        let replicas = try await start(revision, of: spec)
+        let previous = deployment
+        deployment.spec = spec
+        deployment.revisions.append(revision)
+        deployment.updatedAt = now
+        let name = deployment.name
+        deployment.progress.record("\(why): revision \(number) (version \(version)) rolls out by \(spec.strategy.rawValue)", at: now)
+        switch (spec.strategy, stable) {
+        case (.canary, let stable?):
+            deployment.progress.rollout = Rollout(strategy: .canary, stable: stable.number, candidate: number, startedAt: now)
+            deployment.setTraffic(Self.canaryTraffic(stable: stable.number, candidate: number, percent: spec.canary.steps[0].percent))
+        case (.ab, let stable?):
+            deployment.progress.rollout = Rollout(strategy: .ab, stable: stable.number, candidate: number, startedAt: now)
+            deployment.setTraffic([stable.number: 100 - spec.abPercent, number: spec.abPercent])
+        case (.shadow, let stable?):
+            deployment.progress.rollout = Rollout(strategy: .shadow, stable: stable.number, candidate: number, startedAt: now)
+            deployment.setTraffic([stable.number: 100])
+        default:
+            deployment.setTraffic([number: 100])
+            if let stable, spec.strategy != .immediate {
+                deployment.progress.retiring.append(.init(revision: stable.number, at: now + Int64(spec.keepPreviousSeconds) * 1000))
+            }
+        }
+        do {
+            let database = self.database
+            let updated = deployment
+            try await database.write { db in
+                try await DeploymentStore.insert(revision, deployment: name, on: db)
+                try await DeploymentStore.update(updated, on: db)
+                if spec.strategy == .ab { try await DeploymentStore.clearOutcomes(deployment: name, on: db) }
+            }
+        } catch {
+            await Self.stop(replicas)
+            throw error
+        }
+        running[name, default: [:]][number] = replicas
+        gateway.stats.reset(name)
+        verdicts[name] = nil
+        publish(deployment)
+        // Revisions left without traffic: stopped now, unless kept for a rollback.
+        let kept = Set(deployment.progress.retiring.map(\.revision))
+        for old in previous.revisions where deployment.revision(old.number)?.percent == 0 && old.number != number && !kept.contains(old.number)
+            && deployment.progress.rollout?.stable != old.number {
+            await stopRevision(old.number, of: name)
+        }
+        if deployment.progress.rollout?.strategy == .canary, spec.canary.steps[0].percent == 100 {
+            try await finish(&deployment, rollout: deployment.progress.rollout!, why: "the canary's only step is 100 %")
+        }
+        logger.info("deployment \(name) rolls out revision \(number) (\(spec.modelName) version \(version), \(spec.strategy.rawValue))")
+        return deployment
+    }
+
+    /// Gives the candidate all traffic and ends the rollout; the stable revision is kept up for
+    /// `keepPreviousSeconds`.
+    func finish(_ deployment: inout Deployment, rollout: Rollout, why: String) async throws {
+        let now = Clock.nowMillis()
+        deployment.setTraffic([rollout.candidate: 100])
+        deployment.progress.rollout = nil
+        deployment.progress.retiring.append(.init(revision: rollout.stable, at: now + Int64(deployment.spec.keepPreviousSeconds) * 1000))
+        deployment.progress.record("revision \(rollout.candidate) promoted (\(why)); revision \(rollout.stable) kept for \(deployment.spec.keepPreviousSeconds) s", at: now)
+        deployment.updatedAt = now
+        try await save(deployment)
+        verdicts[deployment.name] = nil
+        publish(deployment)
+        logger.info("deployment \(deployment.name): revision \(rollout.candidate) promoted (\(why))")
+    }
+
+    /// Sends all traffic back to the stable revision, ends the rollout, and stops the candidate.
+    func abort(_ deployment: inout Deployment, rollout: Rollout, why: String) async throws {
+        let now = Clock.nowMillis()
+        deployment.setTraffic([rollout.stable: 100])
+        deployment.progress.rollout = nil
+        if deployment.spec.modelAlias == nil, let stable = deployment.revision(rollout.stable) { deployment.spec.modelVersion = stable.modelVersion }
+        deployment.progress.record("revision \(rollout.candidate) rolled back (\(why)); all traffic to revision \(rollout.stable)", at: now)
+        deployment.updatedAt = now
+        try await save(deployment)
+        publish(deployment)
+        await stopRevision(rollout.candidate, of: deployment.name)
+        logger.warning("deployment \(deployment.name): revision \(rollout.candidate) rolled back (\(why))")
+    }
+
+    static func canaryTraffic(stable: Int, candidate: Int, percent: Int) -> [Int: Int] {
+        percent >= 100 ? [candidate: 100] : [stable: 100 - percent, candidate: percent]
+    }
+
     // MARK: helpers
 
-    private func resolve(_ spec: DeploymentSpec) async throws -> Int64 {
+    func resolve(_ spec: DeploymentSpec) async throws -> Int64 {
         if let alias = spec.modelAlias { return try await registry.version(name: spec.modelName, alias: alias).version }
         return try await registry.getModelVersion(name: spec.modelName, version: spec.modelVersion ?? 0).version
     }
 
-    private func start(_ revision: Deployment.Revision, of spec: DeploymentSpec) async throws -> [Replica] {
+    func start(_ revision: Deployment.Revision, of spec: DeploymentSpec, count: Int? = nil) async throws -> [Replica] {
         var started: [Replica] = []
         do {
-            for index in 0..<spec.replicas {
+            for _ in 0..<(count ?? spec.replicas) {
+                let index = nextReplicaIndex[spec.name, default: 0]
+                nextReplicaIndex[spec.name] = index + 1
                 started.append(try await launcher.launch(deployment: spec, revision: revision, index: index, logger: logger))
             }
         } catch {
@@ -206,25 +354,45 @@ public actor DeploymentService {
         return started
     }
 
-    private func stopRevision(_ number: Int, of name: String) async {
+    func stopRevision(_ number: Int, of name: String) async {
         guard let replicas = running[name]?[number] else { return }
         running[name]?[number] = nil
+        publishRunning(name)
         await Self.stop(replicas)
     }
 
-    private static func stop(_ replicas: [Replica]) async {
+    static func stop(_ replicas: [Replica]) async {
         await withTaskGroup(of: Void.self) { group in
             for replica in replicas { group.addTask { await replica.stop() } }
         }
     }
 
-    private func publish(_ deployment: Deployment) {
-        gateway.route(deployment.name, split: deployment.split, replicas: running[deployment.name, default: [:]])
+    func save(_ deployment: Deployment) async throws {
+        let database = self.database
+        try await database.write { db in try await DeploymentStore.update(deployment, on: db) }
     }
 
-    private func claim(_ name: String) throws {
-        guard busy.insert(name).inserted else { throw CairnError.invalidState("Deployment '\(name)' is being changed; retry when that change is done.") }
+    func publish(_ deployment: Deployment) {
+        let shadow = deployment.progress.rollout.flatMap { rollout in
+            rollout.strategy == .shadow ? DeploymentGateway.Shadow(revision: rollout.candidate, percent: deployment.spec.shadowPercent) : nil
+        }
+        gateway.route(deployment.name, split: deployment.split, replicas: running[deployment.name, default: [:]], shadow: shadow)
     }
 
-    private func release(_ name: String) { busy.remove(name) }
+    /// Re-publishes `name`'s current route with the replicas running now.
+    func publishRunning(_ name: String) {
+        gateway.updateReplicas(name, running[name, default: [:]])
+    }
+
+    /// Waits (up to a minute) until no other change to `name` is under way, then holds it.
+    func claim(_ name: String) async throws {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while busy.contains(name) {
+            guard ContinuousClock.now < deadline else { throw CairnError.conflict("Deployment '\(name)' is being changed; retry when that change is done.") }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        busy.insert(name)
+    }
+
+    func release(_ name: String) { busy.remove(name) }
 }

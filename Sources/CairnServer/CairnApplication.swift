@@ -108,8 +108,8 @@ public enum CairnApplication {
             onServerRunning: { channel in
                 logger.info("Cairn is listening on http://\(configuration.host):\(channel.localAddress?.port ?? configuration.port)")
                 await services.pipelines.start()
-                // In the background: restored replicas fetch their models from this very server.
-                Task { await services.deployments.restore() }
+                // In the background: restored replicas fetch their models from this very server; then the control loop runs.
+                await services.deployments.start()
             },
             logger: logger)
         do {

@@ -32,6 +32,11 @@ struct CanaryAnalysisTests {
         guard case .hold = CanaryAnalysis.judge(candidate: few, stable: stable, secondsIntoStep: 900, step: step, policy: policy) else {
             Issue.record("10 requests were judged"); return
         }
+        // 60 requests are enough to judge errors, not a p95: one cold, slow request must not roll back.
+        let cold = CanaryAnalysis.Window(requests: 60, errors: 0, p95Milliseconds: 900)
+        guard case .hold = CanaryAnalysis.judge(candidate: cold, stable: stable, secondsIntoStep: 10, step: step, policy: policy) else {
+            Issue.record("a p95 of 60 requests rolled back"); return
+        }
         // Sub-millisecond noise: 0.9 ms against 0.5 ms is within the slack.
         let fast = CanaryAnalysis.Window(requests: 100, errors: 0, p95Milliseconds: 0.5)
         let noisy = CanaryAnalysis.Window(requests: 100, errors: 0, p95Milliseconds: 0.9)

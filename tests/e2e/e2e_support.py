@@ -424,3 +424,18 @@ def register_onnx(server_url: str, onnx: bytes, folder: Path, prefix: str) -> st
     version = mlflow.register_model(f"runs:/{run_id}/model", name)
     client.set_registered_model_alias(name, "champion", version.version)
     return name
+
+
+def add_onnx_version(server_url: str, name: str, onnx: bytes, folder: Path) -> str:
+    """Logs `onnx` as another run's `model` artifact and registers it as the next version of `name`."""
+    import mlflow
+    from mlflow import MlflowClient
+
+    folder.mkdir(parents=True)
+    (folder / "model.onnx").write_bytes(onnx)
+    (folder / "MLmodel").write_text("artifact_path: model\nflavors:\n  onnx: {data: model.onnx}\n")
+    client = MlflowClient(tracking_uri=server_url)
+    run_id = client.create_run("0").info.run_id
+    client.log_artifacts(run_id, str(folder), "model")
+    mlflow.set_tracking_uri(server_url)
+    return mlflow.register_model(f"runs:/{run_id}/model", name).version

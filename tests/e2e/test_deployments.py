@@ -10,16 +10,14 @@ import numpy as np
 import pytest
 import requests
 
-from e2e_support import register_onnx, unique
+from e2e_support import add_onnx_version, register_onnx, unique
 
 pytestmark = pytest.mark.mlflow_differs(reason="deployments are Cairn's own API")
 
 
 def two_versions(server, tmp_path):
     """One registered model with two versions that answer differently (trained on other labels)."""
-    import mlflow
     import onnxruntime as ort
-    from mlflow import MlflowClient
     from skl2onnx import to_onnx
     from sklearn.datasets import make_classification
     from sklearn.linear_model import LogisticRegression
@@ -29,15 +27,7 @@ def two_versions(server, tmp_path):
     first = to_onnx(LogisticRegression().fit(features, labels), features[:1], options={"zipmap": False}).SerializeToString()
     second = to_onnx(LogisticRegression().fit(features, 1 - labels), features[:1], options={"zipmap": False}).SerializeToString()
     name = register_onnx(server.url, first, tmp_path / "v1", "deployed")
-    folder = tmp_path / "v2"
-    folder.mkdir()
-    (folder / "model.onnx").write_bytes(second)
-    (folder / "MLmodel").write_text("artifact_path: model\nflavors:\n  onnx: {data: model.onnx}\n")
-    client = MlflowClient(tracking_uri=server.url)
-    run_id = client.create_run("0").info.run_id
-    client.log_artifacts(run_id, str(folder), "model")
-    mlflow.set_tracking_uri(server.url)
-    assert mlflow.register_model(f"runs:/{run_id}/model", name).version == "2"
+    assert add_onnx_version(server.url, name, second, tmp_path / "v2") == "2"
     sessions = [ort.InferenceSession(model, providers=["CPUExecutionProvider"]) for model in (first, second)]
     return name, features[:6], sessions
 

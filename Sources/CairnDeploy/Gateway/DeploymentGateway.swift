@@ -7,12 +7,26 @@ import Synchronization
 
 /// The data plane in `cairn server`: sends each inference request for a deployment to a ready
 /// replica of the revision its traffic split picks (by routing key when the request has one),
-/// over pooled connections; a replica that cannot be reached is skipped for the next one of the
-/// same revision. The answer says which model version and revision produced it.
+/// over pooled connections. A replica that cannot be reached, or answers that it is not ready, is
+/// skipped for the next one of the same revision. Every answer is counted per revision (for
+/// canary analysis and autoscaling), a share may be mirrored to a shadow revision, and the answer
+/// says which revision produced it.
 public final class DeploymentGateway: Sendable {
     struct Route: Sendable {
         var split: TrafficSplit
         var replicas: [Int: [Replica]]
+        var shadow: Shadow?
+    }
+
+    /// Mirror `percent` of requests to `revision` and compare its answers.
+    public struct Shadow: Sendable {
+        public var revision: Int
+        public var percent: Int
+
+        public init(revision: Int, percent: Int) {
+            self.revision = revision
+            self.percent = percent
+        }
     }
 
     public struct Answer: Sendable {
@@ -23,9 +37,13 @@ public final class DeploymentGateway: Sendable {
 
     private let routes = Mutex<[String: Route]>([:])
     private let turn = Atomic<Int>(0)
+    private let shadowsInFlight = Atomic<Int>(0)
     private let client: HTTPClient
+    public let stats = TrafficStats()
     /// Largest answer passed back.
     static let maxAnswerBytes = 256 << 20
+    /// Mirrored requests beyond this many in flight are not sent (the shadow must never slow the primary).
+    static let maxShadowsInFlight = 64
 
     public init() {
         var configuration = HTTPClient.Configuration()
@@ -35,13 +53,19 @@ public final class DeploymentGateway: Sendable {
 
     deinit { try? client.syncShutdown() }
 
-    /// Routes `deployment` by `split` to `replicas` (by revision).
-    public func route(_ deployment: String, split: TrafficSplit, replicas: [Int: [Replica]]) {
-        routes.withLock { $0[deployment] = Route(split: split, replicas: replicas) }
+    /// Routes `deployment` by `split` to `replicas` (by revision), mirroring to `shadow` if given.
+    public func route(_ deployment: String, split: TrafficSplit, replicas: [Int: [Replica]], shadow: Shadow? = nil) {
+        routes.withLock { $0[deployment] = Route(split: split, replicas: replicas, shadow: shadow) }
+    }
+
+    /// Keeps `deployment`'s split and shadow, with these replicas.
+    func updateReplicas(_ deployment: String, _ replicas: [Int: [Replica]]) {
+        routes.withLock { $0[deployment]?.replicas = replicas }
     }
 
     public func remove(_ deployment: String) {
         _ = routes.withLock { $0.removeValue(forKey: deployment) }
+        stats.forget(deployment)
     }
 
     /// Whether a revision that gets traffic has a ready replica.
@@ -54,13 +78,39 @@ public final class DeploymentGateway: Sendable {
     public func forward(_ deployment: String, path: String, method: HTTPMethod, contentType: String?, body: ByteBuffer?,
                         routingKey: String?) async throws(CairnError) -> Answer {
         guard let route = routes.withLock({ $0[deployment] }) else { throw .notFound("Deployment '\(deployment)' does not exist.") }
-        let revision = route.split.revision(forKey: routingKey)
-        let ready = route.replicas[revision, default: []].filter(\.isReady)
+        var revision = route.split.revision(forKey: routingKey)
+        if !route.replicas[revision, default: []].contains(where: \.isReady),
+           let standIn = route.split.shares.first(where: { $0.percent > 0 && route.replicas[$0.revision, default: []].contains(where: \.isReady) }) {
+            // The picked revision has no replica up right now (one restarting): availability first.
+            revision = standIn.revision
+        }
+        let started = TrafficStats.now()
+        stats.started(deployment)
+        do {
+            let answer = try await send(to: route.replicas[revision, default: []], revision: revision, deployment: deployment, path: path,
+                                        method: method, contentType: contentType, body: body)
+            stats.finished(deployment, revision: revision, latency: TrafficStats.now() - started, failed: answer.status >= 500)
+            if let shadow = route.shadow, shadow.revision != revision, Int.random(in: 0..<100) < shadow.percent {
+                mirror(answer, to: shadow.revision, replicas: route.replicas[shadow.revision, default: []], deployment: deployment, path: path,
+                       method: method, contentType: contentType, body: body)
+            }
+            return answer
+        } catch {
+            stats.finished(deployment, revision: revision, latency: TrafficStats.now() - started, failed: true)
+            throw error
+        }
+    }
+
+    /// Tries the ready replicas of one revision in turn until one answers other than 503.
+    private func send(to replicas: [Replica], revision: Int, deployment: String, path: String, method: HTTPMethod, contentType: String?,
+                      body: ByteBuffer?) async throws(CairnError) -> Answer {
+        let ready = replicas.filter(\.isReady)
         guard !ready.isEmpty else {
             throw CairnError(.temporarilyUnavailable, "Deployment '\(deployment)' has no ready replica of revision \(revision) yet; retry shortly.")
         }
         let first = turn.wrappingAdd(1, ordering: .relaxed).oldValue
         var failures: [String] = []
+        var unavailable: Answer?
         for offset in 0..<ready.count {
             let replica = ready[(first &+ offset) % ready.count]
             var request = HTTPClientRequest(url: replica.url + path)
@@ -69,17 +119,40 @@ public final class DeploymentGateway: Sendable {
             if let body { request.body = .bytes(body) }
             do {
                 let response = try await client.execute(request, timeout: .seconds(600))
-                let answer = try await response.body.collect(upTo: Self.maxAnswerBytes)
+                let collected = try await response.body.collect(upTo: Self.maxAnswerBytes)
                 var headers = [("X-Cairn-Revision", String(revision))]
                 for name in ["Content-Type", "X-Cairn-Model-Version", "Retry-After"] {
                     if let value = response.headers.first(name: name) { headers.append((name, value)) }
                 }
-                return Answer(status: Int(response.status.code), headers: headers, body: answer)
+                let answer = Answer(status: Int(response.status.code), headers: headers, body: collected)
+                // A replica that is draining or still loading says 503: the next one may take it.
+                guard answer.status == 503 else { return answer }
+                unavailable = answer
             } catch {
                 // Not reached (a replica that just died): inference is idempotent, try the next one.
                 failures.append("\(replica.url): \(error)")
             }
         }
+        if let unavailable { return unavailable }
         throw CairnError(.temporarilyUnavailable, "No replica of deployment '\(deployment)' answered (\(failures.joined(separator: "; "))).")
+    }
+
+    /// Sends a copy of a request to the shadow revision in the background and records whether
+    /// its answer agrees with `primary`; the client never waits for it.
+    private func mirror(_ primary: Answer, to revision: Int, replicas: [Replica], deployment: String, path: String, method: HTTPMethod,
+                        contentType: String?, body: ByteBuffer?) {
+        guard shadowsInFlight.wrappingAdd(1, ordering: .relaxed).oldValue < Self.maxShadowsInFlight else {
+            shadowsInFlight.wrappingSubtract(1, ordering: .relaxed)
+            return
+        }
+        Task {
+            defer { shadowsInFlight.wrappingSubtract(1, ordering: .relaxed) }
+            let started = TrafficStats.now()
+            let shadowAnswer = try? await send(to: replicas, revision: revision, deployment: deployment, path: path, method: method,
+                                               contentType: contentType, body: body)
+            let failed = (shadowAnswer?.status ?? 503) >= 500
+            let agreed = shadowAnswer.map { ShadowComparison.agree(primaryStatus: primary.status, primary: primary.body, shadowStatus: $0.status, shadow: $0.body) } ?? false
+            stats.shadowed(deployment, revision: revision, latency: TrafficStats.now() - started, failed: failed, disagreed: !agreed)
+        }
     }
 }

@@ -1,5 +1,5 @@
-/// A deployment as stored: its spec, its revisions (one per model version rolled out), and the
-/// share of traffic each revision gets.
+/// A deployment as stored: its spec, its revisions (one per model version rolled out), the share
+/// of traffic each revision gets, and its rollout progress.
 public struct Deployment: Sendable, Equatable {
     public struct Revision: Sendable, Equatable {
         public var number: Int
@@ -13,6 +13,7 @@ public struct Deployment: Sendable, Equatable {
 
     public var spec: DeploymentSpec
     public var revisions: [Revision]
+    public var progress = DeploymentProgress()
     public var createdAt: Int64
     public var updatedAt: Int64
 
@@ -26,4 +27,11 @@ public struct Deployment: Sendable, Equatable {
 
     /// The revision with all traffic, if one has it.
     public var current: Revision? { revisions.first { $0.percent == 100 } }
+
+    public func revision(_ number: Int) -> Revision? { revisions.first { $0.number == number } }
+
+    /// Gives each listed revision its percent and every other one 0.
+    mutating func setTraffic(_ percents: [Int: Int]) {
+        for index in revisions.indices { revisions[index].percent = percents[revisions[index].number] ?? 0 }
+    }
 }

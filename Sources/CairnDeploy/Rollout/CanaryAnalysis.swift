@@ -48,10 +48,15 @@ public enum CanaryAnalysis {
         return .advance("error rate \(percent(candidate.errorRate)) against \(percent(stable.errorRate)); p95 \(milliseconds(candidate.p95Milliseconds)) against \(milliseconds(stable.p95Milliseconds))")
     }
 
+    /// Requests each side needs before its p95 is compared: with fewer, the p95 is little more
+    /// than the slowest request, and one slow request (a cold cache) would roll back a good version.
+    static let latencySamples = 100
+
     /// Why the candidate is too slow, if it is: its p95 above the stable one's by more than
     /// `allowed` (a fraction) and by more than `slack` milliseconds.
     static func latencyExcess(_ candidate: Window, _ stable: Window, allowed: Double, slack: Double) -> String? {
-        guard let mine = candidate.p95Milliseconds, let theirs = stable.p95Milliseconds, stable.requests > 0 else { return nil }
+        guard let mine = candidate.p95Milliseconds, let theirs = stable.p95Milliseconds,
+              candidate.requests >= latencySamples, stable.requests >= latencySamples else { return nil }
         guard mine > theirs * (1 + allowed), mine - theirs > slack else { return nil }
         return "p95 latency \(milliseconds(mine)) against \(milliseconds(theirs)) on the stable version"
     }

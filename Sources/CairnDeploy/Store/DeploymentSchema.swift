@@ -1,6 +1,7 @@
 import CairnStorage
 
-/// Tables owned by CairnDeploy: each deployment's spec, and its revisions with their traffic share.
+/// Tables owned by CairnDeploy: each deployment's spec and rollout progress, its revisions with
+/// their traffic share, and the A/B outcomes reported per revision.
 public enum DeploymentSchema {
     public static let migrations: [Migration] = [
         Migration(module: "deployments", version: 1, name: "deployments and revisions", statements: [
@@ -20,6 +21,17 @@ public enum DeploymentSchema {
                 percent INTEGER NOT NULL,
                 created_at BIGINT NOT NULL,
                 PRIMARY KEY (deployment_name, number))
+            """,
+        ]),
+        Migration(module: "deployments", version: 2, name: "rollout progress and A/B outcomes", statements: [
+            #"ALTER TABLE deployments ADD COLUMN progress_json TEXT NOT NULL DEFAULT '{"retiring":[],"events":[]}'"#,
+            """
+            CREATE TABLE deployment_outcomes (
+                deployment_name TEXT NOT NULL REFERENCES deployments (name),
+                revision INTEGER NOT NULL,
+                trials BIGINT NOT NULL,
+                successes BIGINT NOT NULL,
+                PRIMARY KEY (deployment_name, revision))
             """,
         ]),
     ]

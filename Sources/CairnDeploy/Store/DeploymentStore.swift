@@ -6,8 +6,9 @@ import SQLKit
 enum DeploymentStore {
     static func insert(_ deployment: Deployment, on db: any SQLDatabase) async throws {
         try await db.raw("""
-            INSERT INTO deployments (name, spec_json, created_at, updated_at)
-            VALUES (\(bind: deployment.name), \(bind: try specJSON(deployment.spec)), \(bind: deployment.createdAt), \(bind: deployment.updatedAt))
+            INSERT INTO deployments (name, spec_json, progress_json, created_at, updated_at)
+            VALUES (\(bind: deployment.name), \(bind: try json(deployment.spec)), \(bind: try json(deployment.progress)), \(bind: deployment.createdAt),
+                    \(bind: deployment.updatedAt))
             """).run()
         for revision in deployment.revisions { try await insert(revision, deployment: deployment.name, on: db) }
     }
@@ -20,10 +21,11 @@ enum DeploymentStore {
             """).run()
     }
 
-    /// Saves a deployment's spec and every revision's share (the revisions themselves never change).
+    /// Saves a deployment's spec, progress and every revision's share (the revisions themselves never change).
     static func update(_ deployment: Deployment, on db: any SQLDatabase) async throws {
         try await db.raw("""
-            UPDATE deployments SET spec_json = \(bind: try specJSON(deployment.spec)), updated_at = \(bind: deployment.updatedAt)
+            UPDATE deployments SET spec_json = \(bind: try json(deployment.spec)), progress_json = \(bind: try json(deployment.progress)),
+                   updated_at = \(bind: deployment.updatedAt)
             WHERE name = \(bind: deployment.name)
             """).run()
         for revision in deployment.revisions {
@@ -35,12 +37,13 @@ enum DeploymentStore {
     }
 
     static func delete(name: String, on db: any SQLDatabase) async throws {
+        try await db.raw("DELETE FROM deployment_outcomes WHERE deployment_name = \(bind: name)").run()
         try await db.raw("DELETE FROM deployment_revisions WHERE deployment_name = \(bind: name)").run()
         try await db.raw("DELETE FROM deployments WHERE name = \(bind: name)").run()
     }
 
     static func deployment(name: String, on db: any SQLDatabase) async throws -> Deployment? {
-        guard let row = try await db.raw("SELECT name, spec_json, created_at, updated_at FROM deployments WHERE name = \(bind: name)").first() else {
+        guard let row = try await db.raw("SELECT name, spec_json, progress_json, created_at, updated_at FROM deployments WHERE name = \(bind: name)").first() else {
             return nil
         }
         return try await decode(row, on: db)
@@ -48,7 +51,7 @@ enum DeploymentStore {
 
     static func deployments(on db: any SQLDatabase) async throws -> [Deployment] {
         var result: [Deployment] = []
-        for row in try await db.raw("SELECT name, spec_json, created_at, updated_at FROM deployments ORDER BY name").all() {
+        for row in try await db.raw("SELECT name, spec_json, progress_json, created_at, updated_at FROM deployments ORDER BY name").all() {
             result.append(try await decode(row, on: db))
         }
         return result
@@ -65,13 +68,38 @@ enum DeploymentStore {
                                 modelVersion: try row.decode(column: "model_version", as: Int64.self), createdAt: try row.decode(column: "created_at", as: Int64.self),
                                 percent: try row.decode(column: "percent", as: Int.self))
         }
-        return Deployment(spec: spec, revisions: revisions, createdAt: try row.decode(column: "created_at", as: Int64.self),
+        let progress = try JSONDecoder().decode(DeploymentProgress.self, from: Data(try row.decode(column: "progress_json", as: String.self).utf8))
+        return Deployment(spec: spec, revisions: revisions, progress: progress, createdAt: try row.decode(column: "created_at", as: Int64.self),
                           updatedAt: try row.decode(column: "updated_at", as: Int64.self))
     }
 
-    private static func specJSON(_ spec: DeploymentSpec) throws -> String {
+    /// Adds one reported outcome to `revision`'s tally.
+    static func addOutcome(deployment: String, revision: Int, success: Bool, on db: any SQLDatabase) async throws {
+        let successes = success ? 1 : 0
+        try await db.raw("""
+            INSERT INTO deployment_outcomes (deployment_name, revision, trials, successes)
+            VALUES (\(bind: deployment), \(bind: revision), 1, \(bind: successes))
+            ON CONFLICT (deployment_name, revision)
+            DO UPDATE SET trials = deployment_outcomes.trials + 1, successes = deployment_outcomes.successes + \(bind: successes)
+            """).run()
+    }
+
+    /// Outcomes by revision: (trials, successes).
+    static func outcomes(deployment: String, on db: any SQLDatabase) async throws -> [Int: (trials: Int, successes: Int)] {
+        var result: [Int: (trials: Int, successes: Int)] = [:]
+        for row in try await db.raw("SELECT revision, trials, successes FROM deployment_outcomes WHERE deployment_name = \(bind: deployment)").all() {
+            result[try row.decode(column: "revision", as: Int.self)] = (try row.decode(column: "trials", as: Int.self), try row.decode(column: "successes", as: Int.self))
+        }
+        return result
+    }
+
+    static func clearOutcomes(deployment: String, on db: any SQLDatabase) async throws {
+        try await db.raw("DELETE FROM deployment_outcomes WHERE deployment_name = \(bind: deployment)").run()
+    }
+
+    private static func json(_ value: some Encodable) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
-        return String(decoding: try encoder.encode(spec), as: UTF8.self)
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 }
