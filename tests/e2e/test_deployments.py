@@ -160,6 +160,16 @@ def test_cairn_deploy_drives_a_deployment_from_the_command_line(server, tmp_path
         rolled = cairn("rollback", deployment)
         assert rolled.returncode == 0 and "version 1" in rolled.stdout, rolled.stderr
         assert infer(server, deployment, rows).headers["X-Cairn-Model-Version"] == "1"
+        canary = cairn("update", deployment, "--version", "2", "--strategy", "canary", "--canary-steps", "50:600,100:0")
+        assert canary.returncode == 0 and "rollout: canary of revision 3 against 1 at 50 %" in canary.stdout, canary.stdout + canary.stderr
+        paused = cairn("pause", deployment)
+        assert paused.returncode == 0 and ", paused" in paused.stdout, paused.stderr
+        promoted = cairn("promote", deployment)
+        assert promoted.returncode == 0 and "rollout:" not in promoted.stdout and "promoted (promoted by hand)" in promoted.stdout, promoted.stdout
+        split = cairn("traffic", deployment, "1=30", "3=70")
+        assert split.returncode == 0, split.stderr
+        assert any(line.split()[:3] == ["1", "1", "30"] for line in split.stdout.splitlines()), split.stdout
+        assert cairn("traffic", deployment, "1=30", "3=60").returncode == 1
         listed = cairn("list", "--json")
         assert any(d["name"] == deployment for d in __import__("json").loads(listed.stdout)["deployments"])
     finally:

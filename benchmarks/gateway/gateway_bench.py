@@ -1,0 +1,106 @@
+"""Gateway benchmark: a registered ONNX model deployed on `cairn server` with one replica, loaded by
+wrk directly at the replica and through the server's gateway, alternately (so drift on this shared
+machine hits both alike), at concurrency 1 and 32 with single-row V2 requests. Prints the latency
+the gateway adds at p50 and p99 and writes JSON and Markdown results.
+
+Run through run.sh, which provides the venv, wrk and the cairn binary.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "serving"))
+import bench as serving  # noqa: E402  (the serving benchmark's model, wrk runner and process helpers)
+
+
+def register(server_url: str, work: Path) -> str:
+    """Registers the serving benchmark's ONNX model as version 1 of `gateway-bench`."""
+    import mlflow
+    from mlflow import MlflowClient
+
+    folder = work / "registered"
+    folder.mkdir()
+    (folder / "model.onnx").write_bytes((work / "model.onnx").read_bytes())
+    (folder / "MLmodel").write_text("artifact_path: model\nflavors:\n  onnx: {data: model.onnx}\n")
+    client = MlflowClient(tracking_uri=server_url)
+    run_id = client.create_run("0").info.run_id
+    client.log_artifacts(run_id, str(folder), "model")
+    mlflow.set_tracking_uri(server_url)
+    return mlflow.register_model(f"runs:/{run_id}/model", "gateway-bench").name
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cairn", required=True)
+    parser.add_argument("--work", type=Path, required=True)
+    parser.add_argument("--results", type=Path, required=True)
+    parser.add_argument("--seconds", type=float, default=5)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+
+    rows, expected = serving.build_models(args.work)
+    port = serving.free_port()
+    url = f"http://127.0.0.1:{port}"
+    server = serving.Server("cairn server", "V2", [args.cairn, "server", "--port", str(port), "--backend-store-uri",
+                                                   f"sqlite:///{args.work}/cairn.db", "--artifacts-destination", str(args.work / "artifacts")],
+                            f"{url}/health", "", {})
+    process = serving.start(server, args.work / "server.log")
+    try:
+        model = register(url, args.work)
+        created = requests.post(f"{url}/api/v1/deployments", json={"name": "churn", "model_name": model, "model_version": 1}, timeout=300)
+        assert created.status_code == 200, created.text
+        replica = created.json()["deployment"]["revisions"][0]["replicas"][0]["url"]
+        body = serving.v2_body(rows[:1], "X", "FP32")
+        paths = {"direct": serving.Server("replica, direct", "V2", [], "", f"{replica}/v2/models/churn/infer", {1: body}),
+                 "gateway": serving.Server("through the gateway", "V2", [], "", f"{url}/v2/models/churn/infer", {1: body})}
+        for path in paths.values():
+            answer = requests.post(path.infer_url, data=body, headers={"Content-Type": "application/json"}, timeout=30)
+            assert answer.status_code == 200 and serving.labels_from(answer.json()) == expected[:1].tolist(), answer.text
+        results: dict[tuple[str, int], list[serving.Measurement]] = {}
+        for concurrency in (1, 32):
+            for _ in range(args.repeats):
+                for key, path in paths.items():
+                    run = serving.measure(path, args.work, concurrency, 1, args.seconds)
+                    serving.log(f"{path.name} c={concurrency}: {run.requests_per_second:,.0f} req/s, p50 {run.p50_ms:.3f} ms, p99 {run.p99_ms:.3f} ms")
+                    results.setdefault((key, concurrency), []).append(run)
+    finally:
+        serving.stop(process)
+
+    def median(key: str, concurrency: int, field: str) -> float:
+        return statistics.median(getattr(run, field) for run in results[(key, concurrency)])
+
+    lines = ["| concurrency | path | requests/s | p50 ms | p99 ms | errors |", "|---:|---|---:|---:|---:|---:|"]
+    notes = []
+    for concurrency in (1, 32):
+        for key in ("direct", "gateway"):
+            runs = results[(key, concurrency)]
+            lines.append(f"| {concurrency} | {paths[key].name} | {median(key, concurrency, 'requests_per_second'):,.0f} | "
+                         f"{median(key, concurrency, 'p50_ms'):.3f} | {median(key, concurrency, 'p99_ms'):.3f} | {sum(r.errors for r in runs)} |")
+        added_p50 = median("gateway", concurrency, "p50_ms") - median("direct", concurrency, "p50_ms")
+        added_p99 = median("gateway", concurrency, "p99_ms") - median("direct", concurrency, "p99_ms")
+        notes.append(f"concurrency {concurrency}: the gateway adds {added_p50:.3f} ms at p50 and {added_p99:.3f} ms at p99 "
+                     f"(target < 0.5 ms at p99; KServe's queue-proxy adds 2–3 ms) {'✓' if added_p99 < 0.5 else '✗'}")
+    rendered = "\n".join(lines)
+    print(rendered)
+    print()
+    print("\n".join(f"- {note}" for note in notes))
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    args.results.mkdir(parents=True, exist_ok=True)
+    (args.results / f"gateway-{stamp}.json").write_text(json.dumps({f"{k}-c{c}": [asdict(r) for r in v] for (k, c), v in results.items()}, indent=2))
+    (args.results / f"gateway-{stamp}.md").write_text(rendered + "\n\n" + "\n".join(f"- {note}" for note in notes) + "\n")
+    serving.log(f"results in {args.results}/gateway-{stamp}.json and .md")
+
+
+if __name__ == "__main__":
+    np.random.seed(0)
+    main()
