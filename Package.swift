@@ -112,7 +112,7 @@ let package = Package(
         .target(
             name: "CairnUI",
             dependencies: [
-                "CairnCore", "CairnHTTP", "CairnStorage", "CairnTracking", "CairnRegistry", "CairnPipelines",
+                "CairnCore", "CairnHTTP", "CairnStorage", "CairnTracking", "CairnRegistry", "CairnPipelines", "CairnDeploy",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),

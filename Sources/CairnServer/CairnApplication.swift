@@ -93,7 +93,7 @@ public enum CairnApplication {
         PipelineRoutes<BasicRequestContext>(service: services.pipelines).register(on: native)
         DeploymentRoutes<BasicRequestContext>(service: services.deployments).register(on: native)
         GatewayRoutes<BasicRequestContext>(gateway: services.deployments.gateway).register(on: router)
-        UIRoutes<BasicRequestContext>(tracking: services.tracking, registry: services.registry, pipelines: services.pipelines,
+        UIRoutes<BasicRequestContext>(tracking: services.tracking, registry: services.registry, pipelines: services.pipelines, deployments: services.deployments,
                                       database: services.database).register(on: router)
         return router
     }

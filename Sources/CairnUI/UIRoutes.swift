@@ -1,4 +1,5 @@
 import CairnCore
+import CairnDeploy
 import CairnHTTP
 import CairnPipelines
 import CairnRegistry
@@ -13,11 +14,13 @@ public struct UIRoutes<Context: RequestContext>: Sendable {
     let registry: RegistryService
     let database: Database
     let pipelines: PipelineService
+    let deployments: DeploymentService
 
-    public init(tracking: TrackingService, registry: RegistryService, pipelines: PipelineService, database: Database) {
+    public init(tracking: TrackingService, registry: RegistryService, pipelines: PipelineService, deployments: DeploymentService, database: Database) {
         self.tracking = tracking
         self.registry = registry
         self.pipelines = pipelines
+        self.deployments = deployments
         self.database = database
     }
 
@@ -49,6 +52,15 @@ public struct UIRoutes<Context: RequestContext>: Sendable {
         }
         page(router, "/pipelines") { _, _ in
             Self.html(PipelineRunsPage.render(runs: try await pipelines.runs(pipeline: nil, status: nil, before: nil, limit: 200)))
+        }
+        page(router, "/deployments") { _, _ in
+            var rows: [(Deployment, LiveStatus)] = []
+            for deployment in try await deployments.deployments() { rows.append((deployment, try await deployments.live(deployment))) }
+            return Self.html(DeploymentsPage.render(rows))
+        }
+        page(router, "/deployments/{name}") { _, context in
+            let deployment = try await deployments.deployment(name: try context.pathParameter("name"))
+            return Self.html(DeploymentPage.render(deployment, live: try await deployments.live(deployment)))
         }
         page(router, "/pipeline-runs/{run_id}") { _, context in
             let run = try await pipelines.run(id: try context.pathParameter("run_id"))

@@ -263,6 +263,13 @@ def test_shadow_mirrors_traffic_and_counts_disagreements(server, versions, deplo
     # Version 2 was trained on inverted labels: every mirrored answer disagrees.
     shadow = wait_for(lambda: (s := status(server, deployment)["shadow"])["compared"] >= 30 and s, 20, "the mirrored requests")
     assert shadow["disagreements"] == shadow["compared"] and shadow["errors"] == 0
+    # The web UI shows the same: the split, the rollout and its comparison, and the list page links to it.
+    page = requests.get(f"{server.url}/deployments/{deployment}", timeout=10)
+    assert page.status_code == 200 and "text/html" in page.headers["Content-Type"]
+    assert "shadow of revision 2 against 1" in page.text and "r1 · v1 · 100 %" in page.text and " disagreed, 0 failed" in page.text
+    listing = requests.get(f"{server.url}/deployments", timeout=10).text
+    assert f'href="/deployments/{deployment}"' in listing
+    assert requests.get(f"{server.url}/deployments/no-such-deployment", timeout=10).status_code == 404
     assert api(server, "POST", f"/{deployment}/rollback").status_code == 200
     final = status(server, deployment)
     assert final.get("rollout") is None and percents(final) == {1: 100} and not final["revisions"][1]["replicas"]

@@ -7,13 +7,15 @@ enum PageLayout {
         var href: String?
     }
 
-    static func render(title: String, crumbs: [Crumb], body: (inout HTMLWriter) -> Void) -> String {
+    /// `refreshSeconds`: pages that show live state reload themselves that often.
+    static func render(title: String, crumbs: [Crumb], refreshSeconds: Int? = nil, body: (inout HTMLWriter) -> Void) -> String {
         var html = HTMLWriter()
         html.raw("<!DOCTYPE html>")
         html.element("html", ["lang": "en"]) { html in
             html.element("head") { head in
                 head.void("meta", ["charset": "utf-8"])
                 head.void("meta", ["name": "viewport", "content": "width=device-width, initial-scale=1"])
+                if let refreshSeconds { head.void("meta", ["http-equiv": "refresh", "content": String(refreshSeconds)]) }
                 head.element("title", text: title + " · Cairn")
                 head.element("style") { $0.raw(stylesheet) }
             }
@@ -23,6 +25,7 @@ enum PageLayout {
                     nav.element("a", ["href": "/"], text: "Experiments")
                     nav.element("a", ["href": "/models"], text: "Models")
                     nav.element("a", ["href": "/pipelines"], text: "Pipelines")
+                    nav.element("a", ["href": "/deployments"], text: "Deployments")
                 }
                 page.element("main") { main in
                     main.element("ol", ["class": "crumbs"]) { list in
@@ -91,6 +94,9 @@ enum PageLayout {
         span.state { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 12px; background: #e5e7eb; }
         span.state.succeeded { background: #dcfce7; color: #166534; } span.state.failed { background: #fee2e2; color: #991b1b; }
         span.state.running { background: #dbeafe; color: #1e40af; } span.state.cached { background: #d1fae5; color: #065f46; }
+        div.split { display: flex; height: 22px; border-radius: 4px; overflow: hidden; margin: 8px 0 16px; max-width: 720px; }
+        div.split span { color: #fff; font-size: 12px; line-height: 22px; padding-left: 6px; white-space: nowrap; overflow: hidden; }
+        div.split span:nth-child(odd) { background: #2563eb; } div.split span:nth-child(even) { background: #7c3aed; }
         span.state.queued { background: #fef3c7; color: #92400e; } span.state.cancelled, span.state.skipped { background: #f3f4f6; color: #4b5563; }
         td.message { white-space: normal; max-width: 520px; }
         svg.dag a { text-decoration: none; }
