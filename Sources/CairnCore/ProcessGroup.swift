@@ -40,13 +40,22 @@ public enum ProcessGroup {
     /// exit-code path), found through /proc: a step launched just before a crash, whose pid was
     /// never recorded.
     public static func find(commandLineContaining text: String) -> pid_t? {
-        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return nil }
+        findAll { $0.contains(text) }.first
+    }
+
+    /// The process groups of every live process whose arguments satisfy `matches`.
+    public static func findAll(where matches: ([String]) -> Bool) -> [pid_t] {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
+        var groups: [pid_t] = []
         for entry in entries {
             guard let pid = pid_t(entry),
                   let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { continue }
             let arguments = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
-            if arguments.contains(text) { return getpgid(pid) }
+            if matches(arguments) {
+                let group = getpgid(pid)
+                if group > 0, !groups.contains(group) { groups.append(group) }
+            }
         }
-        return nil
+        return groups
     }
 }

@@ -203,8 +203,9 @@ public actor DeploymentService {
     }
 
     /// Brings every stored deployment back up (the revisions with traffic, and a shadow
-    /// candidate), after a restart.
+    /// candidate), after a restart; replicas a killed predecessor left running are stopped first.
     public func restore() async {
+        await launcher.stopLeftovers(logger: logger)
         let stored: [Deployment]
         do { stored = try await deployments() } catch {
             logger.error("could not read deployments: \(error)")

@@ -362,3 +362,23 @@ def test_invalid_rollout_requests_are_refused_and_change_nothing(server, version
     again = api(server, "DELETE", f"/{deployment}")
     assert again.status_code == 404 and again.json()["error_code"] == "RESOURCE_DOES_NOT_EXIST"
     deployments.remove(deployment)
+
+
+def test_after_a_server_crash_the_deployment_comes_back_and_the_old_replicas_are_stopped(server_factory, tmp_path):
+    crashing = server_factory("crashing")
+    name, rows, sessions = two_versions(crashing, tmp_path)
+    deployment = unique("crash")
+    created = api(crashing, "POST", "", name=deployment, model_name=name, model_version=2)
+    assert created.status_code == 200, created.text
+    old = created.json()["deployment"]["revisions"][0]["replicas"][0]["url"]
+    old_pid = replica_pid(old)
+    crashing.kill()
+    # The replica outlives the crash (its own process group) ...
+    assert old_pid and os.path.exists(f"/proc/{old_pid}")
+    crashing.start()
+    # ... and the restarted server stops it and serves the deployment from a new one.
+    wait_for(lambda: infer(crashing, deployment, rows).status_code == 200, 120, "the deployment to come back")
+    answer = infer(crashing, deployment, rows)
+    assert answer.headers["X-Cairn-Model-Version"] == "2" and labels(answer) == sessions[1].run(None, {"X": rows})[0].tolist()
+    wait_for(lambda: not os.path.exists(f"/proc/{old_pid}") or open(f"/proc/{old_pid}/stat").read().split()[2] == "Z", 30, "the old replica to stop")
+    assert api(crashing, "DELETE", f"/{deployment}").status_code == 200

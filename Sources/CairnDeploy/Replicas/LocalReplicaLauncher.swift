@@ -48,6 +48,19 @@ public struct LocalReplicaLauncher: Sendable {
         return Replica(revision: revision.number, index: index, url: url, process: process)
     }
 
+    /// Stops replicas a previous run of this server left behind (it was killed, so it never
+    /// stopped them): `cairn replica` processes using this launcher's model cache. Called before
+    /// the stored deployments are started again.
+    public func stopLeftovers(logger: Logger) async {
+        let cache = folder.appending(path: "model-cache").path
+        let groups = ProcessGroup.findAll { $0.count > 1 && $0[1] == "replica" && $0.contains(cache) }
+        guard !groups.isEmpty else { return }
+        logger.warning("stopping \(groups.count) replica(s) left by a previous run (process groups \(groups))")
+        await withTaskGroup(of: Void.self) { tasks in
+            for group in groups { tasks.addTask { await ProcessGroup.terminate(group, grace: .seconds(10)) } }
+        }
+    }
+
     static func quoted(_ argument: String) -> String { "'" + argument.replacingOccurrences(of: "'", with: "'\\''") + "'" }
 }
 
