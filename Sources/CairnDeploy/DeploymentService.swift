@@ -343,7 +343,7 @@ public actor DeploymentService {
     func start(_ revision: Deployment.Revision, of spec: DeploymentSpec, count: Int? = nil) async throws -> [Replica] {
         var started: [Replica] = []
         do {
-            for _ in 0..<(count ?? spec.replicas) {
+            for _ in 0..<(count ?? max(1, spec.replicas)) {
                 let index = nextReplicaIndex[spec.name, default: 0]
                 nextReplicaIndex[spec.name] = index + 1
                 started.append(try await launcher.launch(deployment: spec, revision: revision, index: index, logger: logger))

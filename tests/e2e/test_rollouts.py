@@ -382,3 +382,21 @@ def test_after_a_server_crash_the_deployment_comes_back_and_the_old_replicas_are
     assert answer.headers["X-Cairn-Model-Version"] == "2" and labels(answer) == sessions[1].run(None, {"X": rows})[0].tolist()
     wait_for(lambda: not os.path.exists(f"/proc/{old_pid}") or open(f"/proc/{old_pid}/stat").read().split()[2] == "Z", 30, "the old replica to stop")
     assert api(crashing, "DELETE", f"/{deployment}").status_code == 200
+
+
+def test_a_deployment_scales_to_zero_and_a_request_is_held_through_the_cold_start(server, versions, deployments):
+    name, rows, sessions = versions
+    deployment = create(server, deployments, name, model_version=1, replicas=0, max_replicas=2, target_concurrency=1,
+                        stable_window_seconds=6, scale_to_zero_grace_seconds=1)["name"]
+    assert infer(server, deployment, rows).status_code == 200
+    wait_for(lambda: not status(server, deployment)["revisions"][0]["replicas"], 60, "the scale to zero")
+    started = time.monotonic()
+    answer = infer(server, deployment, rows)
+    assert answer.status_code == 200, answer.text
+    assert labels(answer) == sessions[0].run(None, {"X": rows})[0].tolist()
+    held = time.monotonic() - started
+    final = status(server, deployment)
+    assert len(final["revisions"][0]["replicas"]) == 1
+    messages = [event["message"] for event in final["events"]]
+    assert any("scaled down from 1 to 0" in m for m in messages) and any("scaled up from 0 to 1" in m for m in messages), messages
+    assert held > 0.2, held  # it waited for a replica to start rather than failing

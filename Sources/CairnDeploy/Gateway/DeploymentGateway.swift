@@ -74,19 +74,22 @@ public final class DeploymentGateway: Sendable {
         return route.split.shares.filter { $0.percent > 0 }.contains { share in route.replicas[share.revision, default: []].contains(where: \.isReady) }
     }
 
-    /// Sends `path` (with `body`) to a replica of `deployment`.
+    /// Sends `path` (with `body`) to a replica of `deployment`. With no replica ready at all
+    /// (scaled to zero, or every one restarting) the request is held, counted as in flight so
+    /// the autoscaler starts one, for up to `holdSeconds`.
     public func forward(_ deployment: String, path: String, method: HTTPMethod, contentType: String?, body: ByteBuffer?,
                         routingKey: String?) async throws(CairnError) -> Answer {
-        guard let route = routes.withLock({ $0[deployment] }) else { throw .notFound("Deployment '\(deployment)' does not exist.") }
-        var revision = route.split.revision(forKey: routingKey)
-        if !route.replicas[revision, default: []].contains(where: \.isReady),
-           let standIn = route.split.shares.first(where: { $0.percent > 0 && route.replicas[$0.revision, default: []].contains(where: \.isReady) }) {
-            // The picked revision has no replica up right now (one restarting): availability first.
-            revision = standIn.revision
-        }
+        guard var route = routes.withLock({ $0[deployment] }) else { throw .notFound("Deployment '\(deployment)' does not exist.") }
         let started = TrafficStats.now()
         stats.started(deployment)
+        var revision = route.split.revision(forKey: routingKey)
         do {
+            route = try await held(deployment, route: route, since: started)
+            if !route.replicas[revision, default: []].contains(where: \.isReady),
+               let standIn = route.split.shares.first(where: { $0.percent > 0 && route.replicas[$0.revision, default: []].contains(where: \.isReady) }) {
+                // The picked revision has no replica up right now (one restarting): availability first.
+                revision = standIn.revision
+            }
             let answer = try await send(to: route.replicas[revision, default: []], revision: revision, deployment: deployment, path: path,
                                         method: method, contentType: contentType, body: body)
             stats.finished(deployment, revision: revision, latency: TrafficStats.now() - started, failed: answer.status >= 500)
@@ -99,6 +102,23 @@ public final class DeploymentGateway: Sendable {
             stats.finished(deployment, revision: revision, latency: TrafficStats.now() - started, failed: true)
             throw error
         }
+    }
+
+    /// Longest a request waits for a replica when none is ready (a cold start from zero).
+    static let holdSeconds = 120.0
+
+    /// The route once some revision with traffic has a ready replica.
+    private func held(_ deployment: String, route: Route, since: Double) async throws(CairnError) -> Route {
+        var route = route
+        while !route.split.shares.contains(where: { $0.percent > 0 && route.replicas[$0.revision, default: []].contains(where: \.isReady) }) {
+            guard TrafficStats.now() - since < Self.holdSeconds else {
+                throw CairnError(.temporarilyUnavailable, "Deployment '\(deployment)' has had no ready replica for \(Int(Self.holdSeconds)) s; retry later.")
+            }
+            do { try await Task.sleep(for: .milliseconds(10)) } catch { throw CairnError(.temporarilyUnavailable, "The request was cancelled.") }
+            guard let current = routes.withLock({ $0[deployment] }) else { throw .notFound("Deployment '\(deployment)' does not exist.") }
+            route = current
+        }
+        return route
     }
 
     /// Tries the ready replicas of one revision in turn until one answers other than 503.

@@ -83,6 +83,7 @@ struct DeploymentDTO: Encodable, Sendable {
     let max_replicas: Int
     let target_concurrency: Double
     let stable_window_seconds: Double
+    let scale_to_zero_grace_seconds: Double
     let max_batch_size: Int
     let max_batch_wait_ms: Int
     let threads: Int
@@ -110,6 +111,7 @@ struct DeploymentDTO: Encodable, Sendable {
         max_replicas = spec.maxReplicas
         target_concurrency = spec.targetConcurrency
         stable_window_seconds = spec.stableWindowSeconds
+        scale_to_zero_grace_seconds = spec.scaleToZeroGraceSeconds
         max_batch_size = spec.maxBatchSize
         max_batch_wait_ms = spec.maxBatchWaitMilliseconds
         threads = spec.threads

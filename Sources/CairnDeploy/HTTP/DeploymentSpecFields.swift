@@ -14,6 +14,7 @@ enum DeploymentSpecFields {
         if let maxReplicas = try int(fields, "max_replicas") { spec.maxReplicas = maxReplicas } else if !autoscaled { spec.maxReplicas = spec.replicas }
         if let value = try fields.double("target_concurrency") { spec.targetConcurrency = value }
         if let value = try fields.double("stable_window_seconds") { spec.stableWindowSeconds = value }
+        if let value = try fields.double("scale_to_zero_grace_seconds") { spec.scaleToZeroGraceSeconds = value }
         if let value = try int(fields, "max_batch_size") { spec.maxBatchSize = value }
         if let value = try int(fields, "max_batch_wait_ms") { spec.maxBatchWaitMilliseconds = value }
         if let value = try int(fields, "threads") { spec.threads = value }

@@ -27,7 +27,7 @@ public struct DeploymentSpec: Sendable, Equatable, Codable {
     /// With an alias: roll out by the strategy whenever the alias moves to another version.
     public var followAlias = true
     public var strategy: Strategy
-    /// Replicas per revision, and the autoscaler's minimum.
+    /// The autoscaler's minimum (0: scale to zero when idle); a new revision starts this many, at least one.
     public var replicas: Int
     /// The autoscaler's maximum; equal to `replicas`, autoscaling is off.
     public var maxReplicas: Int
@@ -35,6 +35,8 @@ public struct DeploymentSpec: Sendable, Equatable, Codable {
     public var targetConcurrency: Double = 10
     /// The autoscaler's stable window (its panic window is a tenth of it).
     public var stableWindowSeconds: Double = 60
+    /// With `replicas` 0: how long without a request before the last replica stops.
+    public var scaleToZeroGraceSeconds: Double = 30
     public var maxBatchSize: Int
     public var maxBatchWaitMilliseconds: Int
     public var threads: Int
@@ -65,6 +67,7 @@ public struct DeploymentSpec: Sendable, Equatable, Codable {
     public var autoscalerPolicy: AutoscalerPolicy {
         var policy = AutoscalerPolicy(targetConcurrency: targetConcurrency, minReplicas: replicas, maxReplicas: maxReplicas)
         policy.stableWindowSeconds = stableWindowSeconds
+        policy.scaleToZeroGraceSeconds = scaleToZeroGraceSeconds
         return policy
     }
 
@@ -79,8 +82,13 @@ public struct DeploymentSpec: Sendable, Equatable, Codable {
             throw .invalidParameter("Give exactly one of a model version or a model alias.")
         }
         if let modelVersion, modelVersion < 1 { throw .invalidParameter("Model version must be 1 or more (got \(modelVersion)).") }
-        guard (1...32).contains(replicas) else { throw .invalidParameter("replicas is from 1 to 32 (got \(replicas)).") }
-        guard (replicas...32).contains(maxReplicas) else { throw .invalidParameter("max_replicas is from replicas (\(replicas)) to 32 (got \(maxReplicas)).") }
+        guard (0...32).contains(replicas) else { throw .invalidParameter("replicas is from 0 (scale to zero) to 32 (got \(replicas)).") }
+        guard (max(replicas, 1)...32).contains(maxReplicas) else {
+            throw .invalidParameter("max_replicas is from replicas (\(replicas)) and at least 1, to 32 (got \(maxReplicas)).")
+        }
+        guard (0...3600).contains(scaleToZeroGraceSeconds) else {
+            throw .invalidParameter("scale_to_zero_grace_seconds is from 0 to 3600 (got \(scaleToZeroGraceSeconds)).")
+        }
         do { try autoscalerPolicy.validate() } catch { throw .invalidParameter(error.description) }
         guard (1...4096).contains(maxBatchSize) else { throw .invalidParameter("max_batch_size is from 1 to 4096 (got \(maxBatchSize)).") }
         guard (0...10_000).contains(maxBatchWaitMilliseconds) else { throw .invalidParameter("max_batch_wait_ms is from 0 to 10000 (got \(maxBatchWaitMilliseconds)).") }
@@ -96,6 +104,7 @@ public struct DeploymentSpec: Sendable, Equatable, Codable {
     // Specs stored before an option existed read back with its default.
     enum CodingKeys: String, CodingKey {
         case name, modelName, modelVersion, modelAlias, followAlias, strategy, replicas, maxReplicas, targetConcurrency, stableWindowSeconds
+        case scaleToZeroGraceSeconds
         case maxBatchSize, maxBatchWaitMilliseconds, threads, canary, abPercent, shadowPercent, keepPreviousSeconds
     }
 
@@ -109,6 +118,7 @@ public struct DeploymentSpec: Sendable, Equatable, Codable {
         followAlias = try values.decodeIfPresent(Bool.self, forKey: .followAlias) ?? followAlias
         targetConcurrency = try values.decodeIfPresent(Double.self, forKey: .targetConcurrency) ?? targetConcurrency
         stableWindowSeconds = try values.decodeIfPresent(Double.self, forKey: .stableWindowSeconds) ?? stableWindowSeconds
+        scaleToZeroGraceSeconds = try values.decodeIfPresent(Double.self, forKey: .scaleToZeroGraceSeconds) ?? scaleToZeroGraceSeconds
         canary = try values.decodeIfPresent(CanaryPolicy.self, forKey: .canary) ?? canary
         abPercent = try values.decodeIfPresent(Int.self, forKey: .abPercent) ?? abPercent
         shadowPercent = try values.decodeIfPresent(Int.self, forKey: .shadowPercent) ?? shadowPercent
