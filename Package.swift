@@ -164,7 +164,7 @@ let package = Package(
             name: "CairnServingTests",
             dependencies: ["CairnServing", .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),
-        .testTarget(name: "CairnDeployTests", dependencies: ["CairnDeploy"]),
+        .testTarget(name: "CairnDeployTests", dependencies: ["CairnDeploy", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(
             name: "CairnPipelinesTests",
             dependencies: ["CairnPipelines", "CairnTracking", "CairnStorage", "CairnTestSupport"]
