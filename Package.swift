@@ -97,6 +97,10 @@ let package = Package(
         ),
         // Deployments: traffic splits, rollout analysis and autoscaling decisions.
         .target(
+            name: "CairnMonitoring",
+            dependencies: ["CairnCore"]
+        ),
+        .target(
             name: "CairnDeploy",
             dependencies: [
                 "CairnCore", "CairnStorage", "CairnHTTP", "CairnRegistry",
@@ -164,6 +168,7 @@ let package = Package(
             name: "CairnServingTests",
             dependencies: ["CairnServing", .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),
+        .testTarget(name: "CairnMonitoringTests", dependencies: ["CairnMonitoring"]),
         .testTarget(name: "CairnDeployTests", dependencies: ["CairnDeploy", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(
             name: "CairnPipelinesTests",

@@ -410,24 +410,17 @@ def start_replica(model: str, server_url: str | None = None, cache=None, extra_a
 def register_onnx(server_url: str, onnx: bytes, folder: Path, prefix: str) -> str:
     """Logs `onnx` as a run's `model` artifact (with an MLmodel naming the onnx flavour) through the
     mlflow client and registers it as version 1 of a new model, aliased @champion."""
-    import mlflow
     from mlflow import MlflowClient
 
-    folder.mkdir(parents=True)
-    (folder / "model.onnx").write_bytes(onnx)
-    (folder / "MLmodel").write_text("artifact_path: model\nflavors:\n  onnx: {data: model.onnx}\n")
-    client = MlflowClient(tracking_uri=server_url)
-    run_id = client.create_run("0").info.run_id
-    client.log_artifacts(run_id, str(folder), "model")
     name = unique(prefix)
-    mlflow.set_tracking_uri(server_url)
-    version = mlflow.register_model(f"runs:/{run_id}/model", name)
-    client.set_registered_model_alias(name, "champion", version.version)
+    version = add_onnx_version(server_url, name, onnx, folder)
+    MlflowClient(tracking_uri=server_url).set_registered_model_alias(name, "champion", version)
     return name
 
 
 def add_onnx_version(server_url: str, name: str, onnx: bytes, folder: Path) -> str:
-    """Logs `onnx` as another run's `model` artifact and registers it as the next version of `name`."""
+    """Logs `onnx` as a run's `model` artifact and registers it as the next version of `name`
+    (the first creates the registered model)."""
     import mlflow
     from mlflow import MlflowClient
 
