@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import CairnCore
 import Foundation
 import NIOCore
@@ -7,7 +6,7 @@ import Synchronization
 
 /// The data plane in `cairn server`: sends each inference request for a deployment to a ready
 /// replica of the revision its traffic split picks (by routing key when the request has one),
-/// over pooled connections. A replica that cannot be reached, or answers that it is not ready, is
+/// over keep-alive connections. A replica that cannot be reached, or answers that it is not ready, is
 /// skipped for the next one of the same revision. Every answer is counted per revision (for
 /// canary analysis and autoscaling), a share may be mirrored to a shadow revision, and the answer
 /// says which revision produced it.
@@ -38,20 +37,11 @@ public final class DeploymentGateway: Sendable {
     private let routes = Mutex<[String: Route]>([:])
     private let turn = Atomic<Int>(0)
     private let shadowsInFlight = Atomic<Int>(0)
-    private let client: HTTPClient
     public let stats = TrafficStats()
-    /// Largest answer passed back.
-    static let maxAnswerBytes = 256 << 20
     /// Mirrored requests beyond this many in flight are not sent (the shadow must never slow the primary).
     static let maxShadowsInFlight = 64
 
-    public init() {
-        var configuration = HTTPClient.Configuration()
-        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
-        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-    }
-
-    deinit { try? client.syncShutdown() }
+    public init() {}
 
     /// Routes `deployment` by `split` to `replicas` (by revision), mirroring to `shadow` if given.
     public func route(_ deployment: String, split: TrafficSplit, replicas: [Int: [Replica]], shadow: Shadow? = nil) {
@@ -133,18 +123,13 @@ public final class DeploymentGateway: Sendable {
         var unavailable: Answer?
         for offset in 0..<ready.count {
             let replica = ready[(first &+ offset) % ready.count]
-            var request = HTTPClientRequest(url: replica.url + path)
-            request.method = method
-            if let contentType { request.headers.add(name: "Content-Type", value: contentType) }
-            if let body { request.body = .bytes(body) }
             do {
-                let response = try await client.execute(request, timeout: .seconds(600))
-                let collected = try await response.body.collect(upTo: Self.maxAnswerBytes)
+                let response = try await replica.connections.send(method: method, path: path, contentType: contentType, body: body)
                 var headers = [("X-Cairn-Revision", String(revision))]
                 for name in ["Content-Type", "X-Cairn-Model-Version", "Retry-After"] {
-                    if let value = response.headers.first(name: name) { headers.append((name, value)) }
+                    if let value = response.head.headers.first(name: name) { headers.append((name, value)) }
                 }
-                let answer = Answer(status: Int(response.status.code), headers: headers, body: collected)
+                let answer = Answer(status: Int(response.head.status.code), headers: headers, body: response.body)
                 // A replica that is draining or still loading says 503: the next one may take it.
                 guard answer.status == 503 else { return answer }
                 unavailable = answer

@@ -45,7 +45,7 @@ public struct LocalReplicaLauncher: Sendable {
             return response.status == .ok
         }
         try await process.start()
-        return Replica(revision: revision.number, index: index, url: url, process: process)
+        return Replica(revision: revision.number, index: index, url: url, process: process, connections: ReplicaConnections(host: "127.0.0.1", port: port))
     }
 
     /// Stops replicas a previous run of this server left behind (it was killed, so it never
@@ -70,9 +70,14 @@ public struct Replica: Sendable {
     public let index: Int
     public let url: String
     let process: SupervisedProcess
+    /// The gateway's keep-alive connections to it.
+    let connections: ReplicaConnections
 
     public var isReady: Bool { process.isReady }
 
     /// SIGTERM (the replica drains its requests), SIGKILL after `grace`.
-    public func stop(grace: Duration = .seconds(30)) async { await process.stop(grace: grace) }
+    public func stop(grace: Duration = .seconds(30)) async {
+        await process.stop(grace: grace)
+        connections.close()
+    }
 }
