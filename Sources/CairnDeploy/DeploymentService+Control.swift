@@ -42,6 +42,7 @@ extension DeploymentService {
 
     private func control(_ stored: Deployment, followAlias: Bool) async throws {
         var deployment = stored
+        defer { gateway.metrics.describe(deployment, replicas: running[deployment.name, default: [:]]) }
         try await retire(&deployment)
         if let rollout = deployment.progress.rollout, rollout.strategy == .canary {
             try await judgeCanary(&deployment, rollout: rollout)

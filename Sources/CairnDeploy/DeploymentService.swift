@@ -378,6 +378,7 @@ public actor DeploymentService {
             rollout.strategy == .shadow ? DeploymentGateway.Shadow(revision: rollout.candidate, percent: deployment.spec.shadowPercent) : nil
         }
         gateway.route(deployment.name, split: deployment.split, replicas: running[deployment.name, default: [:]], shadow: shadow)
+        gateway.metrics.describe(deployment, replicas: running[deployment.name, default: [:]])
     }
 
     /// Re-publishes `name`'s current route with the replicas running now.

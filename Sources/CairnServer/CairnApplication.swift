@@ -9,6 +9,7 @@ import CairnUI
 import Foundation
 import Hummingbird
 import Logging
+import Prometheus
 
 /// Assembles `cairn server`: opens the stores, runs migrations, mounts every module's routes.
 public enum CairnApplication {
@@ -22,6 +23,8 @@ public enum CairnApplication {
         public let registry: RegistryService
         public let pipelines: PipelineService
         public let deployments: DeploymentService
+        /// Every Prometheus series the server exposes at `/metrics`.
+        public let metrics: PrometheusCollectorRegistry
     }
 
     public static func openServices(_ configuration: ServerConfiguration, logger: Logger) async throws -> Services {
@@ -36,9 +39,10 @@ public enum CairnApplication {
             let registry = RegistryService(database: database, tracking: tracking)
             let pipelines = PipelineService(database: database, tracking: tracking, registry: registry,
                                             configuration: try pipelineConfiguration(configuration), logger: logger)
+            let metrics = PrometheusCollectorRegistry()
             let deployments = DeploymentService(database: database, registry: registry, launcher: replicaLauncher(configuration),
-                                                gateway: DeploymentGateway(), logger: logger)
-            return Services(database: database, tracking: tracking, registry: registry, pipelines: pipelines, deployments: deployments)
+                                                gateway: DeploymentGateway(metrics: GatewayMetrics(registry: metrics)), logger: logger)
+            return Services(database: database, tracking: tracking, registry: registry, pipelines: pipelines, deployments: deployments, metrics: metrics)
         } catch {
             await database.close()
             throw error
@@ -76,6 +80,7 @@ public enum CairnApplication {
         router.add(middleware: MLflowErrorMiddleware())
         router.get("/health") { _, _ in "OK" }
         router.get("/version") { _, _ in mlflowCompatibleVersion }
+        router.get("/metrics") { _, _ in PrometheusText.response(services.metrics) }
         router.get("/api/3.0/mlflow/server-info") { _, _ in
             try JSONResponse.make(ServerInfo())
         }

@@ -185,6 +185,19 @@ def test_blue_green_switches_with_no_failed_request_and_rolls_back_within_a_seco
         time.sleep(1.5)
     assert back - started < 1.0
     assert not load.failures(), load.failures()[:5]
+    # Prometheus: every answer is counted per revision, with its latency; replicas and traffic per revision.
+    metrics = requests.get(f"{server.url}/metrics", timeout=10)
+    assert metrics.status_code == 200 and metrics.headers["Content-Type"].startswith("text/plain")
+    counted = {}
+    for line in metrics.text.splitlines():
+        if line.startswith(f'cairn_gateway_requests_total{{deployment="{deployment}"'):
+            labels, value = line.rsplit(" ", 1)
+            counted[labels] = float(value)
+    assert sum(counted.values()) == len(load.records)
+    assert all('code="200"' in labels for labels in counted) and any('revision="2"' in labels for labels in counted)
+    assert f'cairn_gateway_request_duration_seconds_count{{deployment="{deployment}",revision="1"}}' in metrics.text
+    assert f'cairn_deployment_traffic_percent{{deployment="{deployment}",revision="1"}} 100' in metrics.text
+    assert f'cairn_deployment_replicas{{deployment="{deployment}",revision="1",state="ready"}} 1' in metrics.text
     assert all(r[3] == "2" for r in load.records if switched + 0.2 < r[0] < started)
     assert all(r[3] == "1" for r in load.records if r[0] > back + 0.2)
 

@@ -38,10 +38,13 @@ public final class DeploymentGateway: Sendable {
     private let turn = Atomic<Int>(0)
     private let shadowsInFlight = Atomic<Int>(0)
     public let stats = TrafficStats()
+    public let metrics: GatewayMetrics
     /// Mirrored requests beyond this many in flight are not sent (the shadow must never slow the primary).
     static let maxShadowsInFlight = 64
 
-    public init() {}
+    public init(metrics: GatewayMetrics) {
+        self.metrics = metrics
+    }
 
     /// Routes `deployment` by `split` to `replicas` (by revision), mirroring to `shadow` if given.
     public func route(_ deployment: String, split: TrafficSplit, replicas: [Int: [Replica]], shadow: Shadow? = nil) {
@@ -72,6 +75,8 @@ public final class DeploymentGateway: Sendable {
         guard var route = routes.withLock({ $0[deployment] }) else { throw .notFound("Deployment '\(deployment)' does not exist.") }
         let started = TrafficStats.now()
         stats.started(deployment)
+        metrics.inFlightChanged(deployment, by: 1)
+        defer { metrics.inFlightChanged(deployment, by: -1) }
         var revision = route.split.revision(forKey: routingKey)
         do {
             route = try await held(deployment, route: route, since: started)
@@ -82,14 +87,18 @@ public final class DeploymentGateway: Sendable {
             }
             let answer = try await send(to: route.replicas[revision, default: []], revision: revision, deployment: deployment, path: path,
                                         method: method, contentType: contentType, body: body)
-            stats.finished(deployment, revision: revision, latency: TrafficStats.now() - started, failed: answer.status >= 500)
+            let seconds = TrafficStats.now() - started
+            stats.finished(deployment, revision: revision, latency: seconds, failed: answer.status >= 500)
+            metrics.answered(deployment, revision: revision, status: answer.status, seconds: seconds)
             if let shadow = route.shadow, shadow.revision != revision, Int.random(in: 0..<100) < shadow.percent {
                 mirror(answer, to: shadow.revision, replicas: route.replicas[shadow.revision, default: []], deployment: deployment, path: path,
                        method: method, contentType: contentType, body: body)
             }
             return answer
         } catch {
-            stats.finished(deployment, revision: revision, latency: TrafficStats.now() - started, failed: true)
+            let seconds = TrafficStats.now() - started
+            stats.finished(deployment, revision: revision, latency: seconds, failed: true)
+            metrics.answered(deployment, revision: revision, status: error.httpStatus, seconds: seconds)
             throw error
         }
     }
@@ -158,6 +167,7 @@ public final class DeploymentGateway: Sendable {
             let failed = (shadowAnswer?.status ?? 503) >= 500
             let agreed = shadowAnswer.map { ShadowComparison.agree(primaryStatus: primary.status, primary: primary.body, shadowStatus: $0.status, shadow: $0.body) } ?? false
             stats.shadowed(deployment, revision: revision, latency: TrafficStats.now() - started, failed: failed, disagreed: !agreed)
+            metrics.compared(deployment, revision: revision, agreed: agreed)
         }
     }
 }

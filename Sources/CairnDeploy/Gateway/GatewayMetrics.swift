@@ -1,0 +1,102 @@
+import Prometheus
+import Synchronization
+
+/// The gateway's Prometheus series: requests by deployment, revision and status code, their
+/// latency, requests in flight, shadow comparisons, and (set by the control loop) replicas and
+/// traffic shares per revision. Collectors are created once per label set and kept.
+public final class GatewayMetrics: Sendable {
+    public let registry: PrometheusCollectorRegistry
+    private let counters = Mutex<[String: Counter]>([:])
+    private let histograms = Mutex<[String: DurationHistogram]>([:])
+    private let gauges = Mutex<[String: Gauge]>([:])
+
+    static var requests: MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "cairn", subsystem: "gateway", metricName: "requests", unitName: "total",
+                             helpText: "Inference requests answered through the gateway, by deployment, revision and status code.")
+    }
+    static var duration: MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "cairn", subsystem: "gateway", metricName: "request_duration", unitName: "seconds",
+                             helpText: "Time from the request reaching the gateway to its answer, replica time included.")
+    }
+    static var inFlight: MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "cairn", subsystem: "gateway", metricName: "requests_in_flight", unitName: "",
+                             helpText: "Requests the gateway holds now, by deployment.")
+    }
+    static var shadow: MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "cairn", subsystem: "gateway", metricName: "shadow_comparisons", unitName: "total",
+                                             helpText: "Mirrored requests compared, by deployment, shadow revision and whether the answers agreed.")
+    }
+    static var replicas: MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "cairn", subsystem: "deployment", metricName: "replicas", unitName: "",
+                             helpText: "Replicas per deployment revision, by state (ready or starting).")
+    }
+    static var traffic: MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "cairn", subsystem: "deployment", metricName: "traffic", unitName: "percent",
+                                              helpText: "Each revision's share of a deployment's traffic.")
+    }
+    static let buckets: [Duration] = [.microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
+                                      .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5),
+                                      .seconds(5), .seconds(10)]
+
+    public init(registry: PrometheusCollectorRegistry) {
+        self.registry = registry
+    }
+
+    func answered(_ deployment: String, revision: Int, status: Int, seconds: Double) {
+        let revisionLabel = String(revision)
+        counter(Self.requests, [("deployment", deployment), ("revision", revisionLabel), ("code", String(status))]).increment()
+        let key = deployment + "\u{0}" + revisionLabel
+        let histogram = histograms.withLock { all in
+            if let existing = all[key] { return existing }
+            let made = registry.makeDurationHistogram(descriptor: Self.duration, labels: [("deployment", deployment), ("revision", revisionLabel)],
+                                                      buckets: Self.buckets)
+            all[key] = made
+            return made
+        }
+        histogram.recordNanoseconds(Int64(seconds * 1e9))
+    }
+
+    func inFlightChanged(_ deployment: String, by delta: Double) {
+        gauge(Self.inFlight, [("deployment", deployment)]).increment(by: delta)
+    }
+
+    func compared(_ deployment: String, revision: Int, agreed: Bool) {
+        counter(Self.shadow, [("deployment", deployment), ("revision", String(revision)), ("agreed", String(agreed))]).increment()
+    }
+
+    /// Sets the replica and traffic gauges of `deployment` from its current state.
+    func describe(_ deployment: Deployment, replicas: [Int: [Replica]]) {
+        for revision in deployment.revisions {
+            let labels = [("deployment", deployment.name), ("revision", String(revision.number))]
+            let running = replicas[revision.number, default: []]
+            let ready = running.filter(\.isReady).count
+            gauge(Self.replicas, labels + [("state", "ready")]).set(to: Double(ready))
+            gauge(Self.replicas, labels + [("state", "starting")]).set(to: Double(running.count - ready))
+            gauge(Self.traffic, labels).set(to: Double(revision.percent))
+        }
+    }
+
+    private func counter(_ descriptor: MetricNameDescriptor, _ labels: [(String, String)]) -> Counter {
+        let key = Self.key(descriptor, labels)
+        return counters.withLock { all in
+            if let existing = all[key] { return existing }
+            let made = registry.makeCounter(descriptor: descriptor, labels: labels)
+            all[key] = made
+            return made
+        }
+    }
+
+    private func gauge(_ descriptor: MetricNameDescriptor, _ labels: [(String, String)]) -> Gauge {
+        let key = Self.key(descriptor, labels)
+        return gauges.withLock { all in
+            if let existing = all[key] { return existing }
+            let made = registry.makeGauge(descriptor: descriptor, labels: labels)
+            all[key] = made
+            return made
+        }
+    }
+
+    private static func key(_ descriptor: MetricNameDescriptor, _ labels: [(String, String)]) -> String {
+        ([descriptor.name] + labels.map { $0.0 + "=" + $0.1 }).joined(separator: "\u{0}")
+    }
+}
