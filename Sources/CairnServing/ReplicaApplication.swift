@@ -1,3 +1,4 @@
+import CairnHTTP
 import Foundation
 import Hummingbird
 import Logging
@@ -9,8 +10,11 @@ public enum ReplicaApplication {
     /// Inference requests worked on at once before the replica answers 429.
     public static let defaultConcurrencyLimit = 512
 
-    public static func router(model: any InferenceModel, state: ReplicaState, concurrencyLimit: Int = defaultConcurrencyLimit) -> Router<BasicRequestContext> {
+    public static func router(model: any InferenceModel, state: ReplicaState, metrics: ReplicaMetrics = ReplicaMetrics(),
+                              concurrencyLimit: Int = defaultConcurrencyLimit) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
+        router.get("/metrics") { _, _ in PrometheusText.response(metrics.registry) }
+        router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
         router.add(middleware: ModelVersionHeader(version: model.version))
         router.add(middleware: AdmissionLimiter(limit: concurrencyLimit))
         V2Routes<BasicRequestContext>(model: model, state: state).register(on: router)
@@ -41,10 +45,10 @@ public enum ReplicaApplication {
 
     /// Serves `model` until SIGTERM or SIGINT, then stops taking connections, answers every
     /// request already taken, and stops the model.
-    public static func run(model: any InferenceModel, host: String, port: Int, logger: Logger) async throws {
+    public static func run(model: any InferenceModel, host: String, port: Int, metrics: ReplicaMetrics = ReplicaMetrics(), logger: Logger) async throws {
         let state = ReplicaState(modelAvailable: { model.isAvailable })
         let app = Application(
-            router: router(model: model, state: state),
+            router: router(model: model, state: state, metrics: metrics),
             configuration: .init(address: .hostname(host, port: port), serverName: "cairn-replica"),
             onServerRunning: { channel in
                 logger.info("serving \(model.name) version \(model.version) on http://\(host):\(channel.localAddress?.port ?? port)")

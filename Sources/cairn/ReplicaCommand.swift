@@ -67,8 +67,10 @@ struct ReplicaCommand: AsyncParsableCommand {
         options.maxBatchWait = .milliseconds(maxBatchWaitMilliseconds)
         options.runtimeCommand = runtimeCommand
         options.runtimeStartTimeout = .seconds(runtimeStartTimeout)
+        let metrics = ReplicaMetrics()
+        options.metrics = metrics
         let served = try ModelLoader(options: options, logger: logger).load(path, name: name ?? servedName, version: version)
-        try await ReplicaApplication.run(model: served, host: host, port: port, logger: logger)
+        try await ReplicaApplication.run(model: served, host: host, port: port, metrics: metrics, logger: logger)
     }
 
     /// The model's file or folder, the name to serve it under, and its version.

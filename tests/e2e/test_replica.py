@@ -270,6 +270,18 @@ def test_batching_gives_64_concurrent_clients_exactly_the_unbatched_predictions(
                 got = list(pool.map(lambda rows: infer(batched_url, rows), requests_rows))
             assert got == expected
             assert all(answer[0]["shape"][0] == len(rows) for answer, rows in zip(got, requests_rows))
+        # Prometheus on the replica: 192 answered V2 requests, and batches that really held several.
+        metrics = {}
+        for line in requests.get(f"{batched_url}/metrics", timeout=10).text.splitlines():
+            if line and not line.startswith("#"):
+                name, value = line.rsplit(" ", 1)
+                metrics[name] = float(value)
+        assert metrics['cairn_replica_requests_total{protocol="v2",code="200"}'] == 192
+        assert metrics['cairn_replica_request_duration_seconds_count{protocol="v2"}'] == 192
+        rows_sent = sum(len(rows) for rows in requests_rows) * 3
+        assert metrics["cairn_replica_batch_rows_sum"] == rows_sent + 1  # and the warm-up's one row
+        assert metrics["cairn_replica_batch_rows_count"] < 192  # fewer prediction calls than requests
+        assert metrics["cairn_replica_requests_in_flight"] == 0
     finally:
         for process in (plain, batched):
             process.terminate()

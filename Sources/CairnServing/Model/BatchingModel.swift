@@ -6,9 +6,9 @@ public struct BatchingModel: InferenceModel {
     let base: any InferenceModel
     let queue: BatchQueue
 
-    public init(_ base: any InferenceModel, maxBatchSize: Int, maxWait: Duration) {
+    public init(_ base: any InferenceModel, maxBatchSize: Int, maxWait: Duration, metrics: ReplicaMetrics? = nil) {
         self.base = base
-        queue = BatchQueue(base: base, maxRows: maxBatchSize, maxWait: maxWait)
+        queue = BatchQueue(base: base, maxRows: maxBatchSize, maxWait: maxWait, metrics: metrics)
     }
 
     public var name: String { base.name }
@@ -38,15 +38,17 @@ actor BatchQueue {
     let base: any InferenceModel
     nonisolated let maxRows: Int
     let maxWait: Duration
+    let metrics: ReplicaMetrics?
     private var waiting: [Waiting] = []
     private var waitingRows = 0
     /// Counts batches sent, so a timer set for one batch does not cut a later one short.
     private var sent = 0
 
-    init(base: any InferenceModel, maxRows: Int, maxWait: Duration) {
+    init(base: any InferenceModel, maxRows: Int, maxWait: Duration, metrics: ReplicaMetrics?) {
         self.base = base
         self.maxRows = maxRows
         self.maxWait = maxWait
+        self.metrics = metrics
     }
 
     func submit(_ feeds: [String: Tensor], rows: Int) async throws -> [String: Tensor] {
@@ -54,6 +56,7 @@ actor BatchQueue {
             if waitingRows + rows > maxRows { send() }
             waiting.append(Waiting(feeds: feeds, rows: rows, continuation: continuation))
             waitingRows += rows
+            metrics?.queuedRows.set(to: Double(waitingRows))
             if waitingRows >= maxRows {
                 send()
             } else if waiting.count == 1 {
@@ -73,8 +76,10 @@ actor BatchQueue {
     /// Hands the waiting requests to a task of their own, so new ones queue while it runs.
     private func send() {
         let batch = waiting, base = base
+        metrics?.batchRows.record(Int64(waitingRows))
         waiting = []
         waitingRows = 0
+        metrics?.queuedRows.set(to: 0)
         sent += 1
         guard !batch.isEmpty else { return }
         Task { await Self.predict(batch, on: base) }

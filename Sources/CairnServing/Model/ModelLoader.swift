@@ -15,6 +15,8 @@ public struct ModelLoader: Sendable {
         public var maxBatchWait: Duration = .milliseconds(5)
         public var runtimeCommand = ExternalRuntime.defaultCommand
         public var runtimeStartTimeout: Duration = .seconds(300)
+        /// Where batching reports its batch sizes and queue.
+        public var metrics: ReplicaMetrics?
 
         public init() {}
     }
@@ -68,6 +70,6 @@ public struct ModelLoader: Sendable {
     private func onnx(_ file: URL, name: String, version: String) throws -> any InferenceModel {
         let library = try OnnxRuntimeLibrary(path: try OnnxRuntimeLibrary.locate(explicit: options.onnxRuntimeLibrary))
         let model = OnnxModel(name: name, version: version, session: try OnnxSession(library: library, modelPath: file.path, threads: options.threads))
-        return options.maxBatchSize > 1 ? BatchingModel(model, maxBatchSize: options.maxBatchSize, maxWait: options.maxBatchWait) : model
+        return options.maxBatchSize > 1 ? BatchingModel(model, maxBatchSize: options.maxBatchSize, maxWait: options.maxBatchWait, metrics: options.metrics) : model
     }
 }
