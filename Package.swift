@@ -102,12 +102,16 @@ let package = Package(
         // Deployments: traffic splits, rollout analysis and autoscaling decisions.
         .target(
             name: "CairnMonitoring",
-            dependencies: ["CairnCore"]
+            dependencies: [
+                "CairnCore", "CairnStorage",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .target(
             name: "CairnDeploy",
             dependencies: [
-                "CairnCore", "CairnStorage", "CairnHTTP", "CairnRegistry",
+                "CairnCore", "CairnStorage", "CairnHTTP", "CairnRegistry", "CairnMonitoring",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -130,6 +134,7 @@ let package = Package(
             name: "CairnServer",
             dependencies: [
                 "CairnCore", "CairnStorage", "CairnHTTP", "CairnTracking", "CairnRegistry", "CairnPipelines", "CairnUI", "CairnDeploy",
+                "CairnMonitoring",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

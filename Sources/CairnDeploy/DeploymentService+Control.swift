@@ -1,4 +1,5 @@
 import CairnCore
+import CairnMonitoring
 import Foundation
 
 /// The control loop: twice a second, for each deployment no one else is changing, it stops
@@ -8,10 +9,27 @@ extension DeploymentService {
     static let tickInterval = Duration.milliseconds(500)
     /// Alias lookups every this many ticks.
     static let aliasTicks = 4
+    /// Old prediction log records are deleted every this many ticks (a minute).
+    static let retentionTicks = 120
+
+    /// Deletes each deployment's logged predictions older than its retention.
+    func applyRetention() async {
+        guard let deployments = try? await deployments() else { return }
+        let database = self.database
+        for deployment in deployments {
+            let cutoff = Clock.nowMillis() - Int64(deployment.spec.logRetentionDays) * 86_400_000
+            do {
+                try await database.write { db in try await PredictionLogStore.deleteOlder(deployment: deployment.name, than: cutoff, on: db) }
+            } catch {
+                logger.error("could not apply the prediction log retention of \(deployment.name): \(error)")
+            }
+        }
+    }
 
     /// Brings the stored deployments back up, then runs the control loop until `shutdown()`.
     public func start() {
         guard controlLoop == nil else { return }
+        if let predictionLog = gateway.predictionLog { logWriter = Task { await predictionLog.run() } }
         controlLoop = Task {
             await self.restore()
             var tick = 0
@@ -19,6 +37,7 @@ extension DeploymentService {
                 try? await Task.sleep(for: Self.tickInterval)
                 tick += 1
                 await self.controlAll(followAliases: tick % Self.aliasTicks == 0)
+                if tick % Self.retentionTicks == 0 { await self.applyRetention() }
             }
         }
     }

@@ -1,7 +1,8 @@
 import CairnCore
+import CairnMonitoring
 
-/// A/B outcomes: a conversion or a label's correctness reported for a request, counted for the
-/// arm (revision) that answered it, and the two arms compared.
+/// What happened to requests: A/B outcomes (a conversion or a label's correctness counted for
+/// the arm that answered, the two arms compared) and the logged predictions.
 extension DeploymentService {
     /// Records one outcome for the revision `routingKey` is assigned to (or `revision`, if given).
     /// Returns the revision it was counted for.
@@ -18,6 +19,14 @@ extension DeploymentService {
         let database = self.database
         try await database.write { db in try await DeploymentStore.addOutcome(deployment: name, revision: arm, success: success, on: db) }
         return arm
+    }
+
+    /// The newest logged predictions of `name`, before `before` (milliseconds), newest first.
+    public func predictions(name: String, before: Int64?, limit: Int) async throws -> [PredictionRecord] {
+        _ = try await deployment(name: name)
+        guard (1...1_000).contains(limit) else { throw CairnError.invalidParameter("limit is from 1 to 1000 (got \(limit)).") }
+        let database = self.database
+        return try await database.read { db in try await PredictionLogStore.records(deployment: name, before: before, limit: limit, on: db) }
     }
 
     func abTest(_ deployment: Deployment, rollout: Rollout) async throws -> ABTest {

@@ -25,6 +25,7 @@ public actor DeploymentService {
     /// The next replica index per deployment, so every replica has its own log file.
     var nextReplicaIndex: [String: Int] = [:]
     var controlLoop: Task<Void, Never>?
+    var logWriter: Task<Void, Never>?
 
     public init(database: Database, registry: RegistryService, launcher: LocalReplicaLauncher, gateway: DeploymentGateway, logger: Logger) {
         self.database = database
@@ -228,6 +229,9 @@ public actor DeploymentService {
         controlLoop?.cancel()
         await controlLoop?.value
         controlLoop = nil
+        logWriter?.cancel()
+        await logWriter?.value  // writes what is still queued
+        logWriter = nil
         for (name, revisions) in running {
             gateway.remove(name)
             for replicas in revisions.values { await Self.stop(replicas) }
@@ -377,7 +381,8 @@ public actor DeploymentService {
         let shadow = deployment.progress.rollout.flatMap { rollout in
             rollout.strategy == .shadow ? DeploymentGateway.Shadow(revision: rollout.candidate, percent: deployment.spec.shadowPercent) : nil
         }
-        gateway.route(deployment.name, split: deployment.split, replicas: running[deployment.name, default: [:]], shadow: shadow)
+        gateway.route(deployment.name, split: deployment.split, replicas: running[deployment.name, default: [:]], shadow: shadow,
+                      logPercent: deployment.spec.logSamplePercent)
         gateway.metrics.describe(deployment, replicas: running[deployment.name, default: [:]])
     }
 

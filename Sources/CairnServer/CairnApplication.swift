@@ -1,6 +1,7 @@
 import CairnCore
 import CairnDeploy
 import CairnHTTP
+import CairnMonitoring
 import CairnPipelines
 import CairnRegistry
 import CairnStorage
@@ -31,7 +32,7 @@ public enum CairnApplication {
         let database = try await Database.open(try DatabaseLocation(uri: configuration.backendStoreURI), logger: logger)
         do {
             try await MigrationRunner.run(StorageSchema.migrations + TrackingSchema.migrations + RegistrySchema.migrations
-                                          + PipelineSchema.migrations + DeploymentSchema.migrations, on: database)
+                                          + PipelineSchema.migrations + DeploymentSchema.migrations + PredictionLogSchema.migrations, on: database)
             let artifactRoot = URL(fileURLWithPath: configuration.artifactsDestination, isDirectory: true)
             let artifacts = try LocalArtifactStore(root: artifactRoot, database: database)
             let tracking = TrackingService(database: database, artifacts: artifacts)
@@ -41,7 +42,9 @@ public enum CairnApplication {
                                             configuration: try pipelineConfiguration(configuration), logger: logger)
             let metrics = PrometheusCollectorRegistry()
             let deployments = DeploymentService(database: database, registry: registry, launcher: replicaLauncher(configuration),
-                                                gateway: DeploymentGateway(metrics: GatewayMetrics(registry: metrics)), logger: logger)
+                                                gateway: DeploymentGateway(metrics: GatewayMetrics(registry: metrics),
+                                                                           predictionLog: PredictionLogger(database: database, logger: logger)),
+                                                logger: logger)
             return Services(database: database, tracking: tracking, registry: registry, pipelines: pipelines, deployments: deployments, metrics: metrics)
         } catch {
             await database.close()

@@ -5,6 +5,7 @@ invalid rollout requests refused without changing anything."""
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import signal
@@ -413,3 +414,32 @@ def test_a_deployment_scales_to_zero_and_a_request_is_held_through_the_cold_star
     messages = [event["message"] for event in final["events"]]
     assert any("scaled down from 1 to 0" in m for m in messages) and any("scaled up from 0 to 1" in m for m in messages), messages
     assert held > 0.2, held  # it waited for a replica to start rather than failing
+
+
+def test_the_gateway_logs_predictions_with_sampling_and_keeps_every_error(server, versions, deployments):
+    name, rows, sessions = versions
+    body = {"inputs": [{"name": "X", "shape": list(rows.shape), "datatype": "FP32", "data": rows.tolist()}]}
+    logged = create(server, deployments, name, model_version=1)["name"]
+    sampled = create(server, deployments, name, model_version=1, log_sample_percent=0)["name"]
+    for deployment in (logged, sampled):
+        for index in range(5):
+            answer = requests.post(f"{server.url}/v2/models/{deployment}/infer", json=body, headers={"X-Request-Id": f"{deployment}-{index}"}, timeout=30)
+            assert answer.status_code == 200 and answer.headers["X-Request-Id"] == f"{deployment}-{index}"
+        bad = requests.post(f"{server.url}/v2/models/{deployment}/infer", json={"inputs": [{"name": "nope"}]}, timeout=30)
+        assert bad.status_code == 400 and bad.headers["X-Request-Id"]  # a request id is made up when none is given
+
+    def records(deployment):
+        return api(server, "GET", f"/{deployment}/predictions?limit=50").json()["predictions"]
+
+    everything = wait_for(lambda: len(r := records(logged)) == 6 and r, 10, "the log to be written")
+    by_id = {record["request_id"]: record for record in everything}
+    first = by_id[f"{logged}-0"]
+    assert first["status"] == 200 and first["model_version"] == "1" and first["revision"] == 1 and first["latency_ms"] > 0
+    assert json.loads(first["inputs"]) == body
+    assert [o for o in json.loads(first["outputs"])["outputs"] if o["name"] == "label"][0]["data"] == sessions[0].run(None, {"X": rows})[0].tolist()
+    assert sum(1 for record in everything if record["status"] == 400) == 1
+    # At 0 % sampling only the error is kept.
+    only_errors = wait_for(lambda: records(sampled) or None, 10, "the sampled log")
+    assert [record["status"] for record in only_errors] == [400]
+    assert api(server, "GET", f"/{logged}/predictions?limit=0").status_code == 400
+    assert api(server, "GET", "/no-such-deployment/predictions").status_code == 404

@@ -1,4 +1,5 @@
 import CairnCore
+import CairnMonitoring
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -15,6 +16,8 @@ public final class DeploymentGateway: Sendable {
         var split: TrafficSplit
         var replicas: [Int: [Replica]]
         var shadow: Shadow?
+        /// The share of successful requests logged (errors are always logged).
+        var logPercent: Int
     }
 
     /// Mirror `percent` of requests to `revision` and compare its answers.
@@ -39,16 +42,20 @@ public final class DeploymentGateway: Sendable {
     private let shadowsInFlight = Atomic<Int>(0)
     public let stats = TrafficStats()
     public let metrics: GatewayMetrics
+    /// Where answered requests are logged, if anywhere.
+    public let predictionLog: PredictionLogger?
     /// Mirrored requests beyond this many in flight are not sent (the shadow must never slow the primary).
     static let maxShadowsInFlight = 64
 
-    public init(metrics: GatewayMetrics) {
+    public init(metrics: GatewayMetrics, predictionLog: PredictionLogger?) {
         self.metrics = metrics
+        self.predictionLog = predictionLog
     }
 
-    /// Routes `deployment` by `split` to `replicas` (by revision), mirroring to `shadow` if given.
-    public func route(_ deployment: String, split: TrafficSplit, replicas: [Int: [Replica]], shadow: Shadow? = nil) {
-        routes.withLock { $0[deployment] = Route(split: split, replicas: replicas, shadow: shadow) }
+    /// Routes `deployment` by `split` to `replicas` (by revision), mirroring to `shadow` if given,
+    /// logging `logPercent` of successful requests.
+    public func route(_ deployment: String, split: TrafficSplit, replicas: [Int: [Replica]], shadow: Shadow? = nil, logPercent: Int = 100) {
+        routes.withLock { $0[deployment] = Route(split: split, replicas: replicas, shadow: shadow, logPercent: logPercent) }
     }
 
     /// Keeps `deployment`'s split and shadow, with these replicas.
@@ -71,7 +78,7 @@ public final class DeploymentGateway: Sendable {
     /// (scaled to zero, or every one restarting) the request is held, counted as in flight so
     /// the autoscaler starts one, for up to `holdSeconds`.
     public func forward(_ deployment: String, path: String, method: HTTPMethod, contentType: String?, body: ByteBuffer?,
-                        routingKey: String?) async throws(CairnError) -> Answer {
+                        routingKey: String?, requestID: String) async throws(CairnError) -> Answer {
         guard var route = routes.withLock({ $0[deployment] }) else { throw .notFound("Deployment '\(deployment)' does not exist.") }
         let started = TrafficStats.now()
         stats.started(deployment)
@@ -90,6 +97,7 @@ public final class DeploymentGateway: Sendable {
             let seconds = TrafficStats.now() - started
             stats.finished(deployment, revision: revision, latency: seconds, failed: answer.status >= 500)
             metrics.answered(deployment, revision: revision, status: answer.status, seconds: seconds)
+            if method == .POST { log(answer, deployment: deployment, revision: revision, requestID: requestID, body: body, seconds: seconds, route: route) }
             if let shadow = route.shadow, shadow.revision != revision, Int.random(in: 0..<100) < shadow.percent {
                 mirror(answer, to: shadow.revision, replicas: route.replicas[shadow.revision, default: []], deployment: deployment, path: path,
                        method: method, contentType: contentType, body: body)
@@ -101,6 +109,21 @@ public final class DeploymentGateway: Sendable {
             metrics.answered(deployment, revision: revision, status: error.httpStatus, seconds: seconds)
             throw error
         }
+    }
+
+    /// Hands the request and its answer to the prediction log: every error, and the sampled
+    /// share of the rest. Only copies bytes; the write happens elsewhere.
+    private func log(_ answer: Answer, deployment: String, revision: Int, requestID: String, body: ByteBuffer?, seconds: Double, route: Route) {
+        guard let predictionLog, answer.status >= 400 || route.logPercent >= 100 || Int.random(in: 0..<100) < route.logPercent else { return }
+        let version = answer.headers.first { $0.0 == "X-Cairn-Model-Version" }?.1
+        predictionLog.offer(PredictionRecord(requestID: requestID, deployment: deployment, revision: revision, modelVersion: version,
+                                             time: Clock.nowMillis(), latencyMilliseconds: seconds * 1000, status: answer.status,
+                                             inputs: Self.text(body), outputs: Self.text(answer.body)))
+    }
+
+    static func text(_ buffer: ByteBuffer?) -> String {
+        guard let buffer else { return "" }
+        return String(decoding: buffer.readableBytesView.prefix(PredictionRecord.maxBodyBytes), as: UTF8.self)
     }
 
     /// Longest a request waits for a replica when none is ready (a cold start from zero).

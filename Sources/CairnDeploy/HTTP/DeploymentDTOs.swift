@@ -91,6 +91,8 @@ struct DeploymentDTO: Encodable, Sendable {
     let ab_percent: Int
     let shadow_percent: Int
     let keep_previous_seconds: Int
+    let log_sample_percent: Int
+    let log_retention_days: Int
     let created_at: Int64
     let updated_at: Int64
     let revisions: [RevisionDTO]
@@ -123,6 +125,8 @@ struct DeploymentDTO: Encodable, Sendable {
         ab_percent = spec.abPercent
         shadow_percent = spec.shadowPercent
         keep_previous_seconds = spec.keepPreviousSeconds
+        log_sample_percent = spec.logSamplePercent
+        log_retention_days = spec.logRetentionDays
         created_at = deployment.createdAt
         updated_at = deployment.updatedAt
         revisions = deployment.revisions.map { revision in
@@ -155,6 +159,21 @@ struct DeploymentOutput: Encodable, Sendable {
 
 struct DeploymentsOutput: Encodable, Sendable {
     let deployments: [DeploymentDTO]
+}
+
+struct PredictionDTO: Encodable, Sendable {
+    let request_id: String
+    let revision: Int
+    let model_version: String?
+    let time: Int64
+    let latency_ms: Double
+    let status: Int
+    let inputs: String
+    let outputs: String
+}
+
+struct PredictionsOutput: Encodable, Sendable {
+    let predictions: [PredictionDTO]
 }
 
 struct OutcomeOutput: Encodable, Sendable {

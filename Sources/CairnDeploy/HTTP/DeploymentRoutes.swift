@@ -65,6 +65,14 @@ public struct DeploymentRoutes<Context: RequestContext>: Sendable {
             return OutcomeOutput(revision: try await service.recordOutcome(name: try context.pathParameter("name"), routingKey: try fields.string("routing_key"),
                                                                            revision: revision, success: success))
         }
+        routes.json(.get, path: "/deployments/{name}/predictions") { fields, _, context in
+            let records = try await service.predictions(name: try context.pathParameter("name"), before: try fields.int64("before"),
+                                                        limit: try DeploymentSpecFields.int(fields, "limit") ?? 100)
+            return PredictionsOutput(predictions: records.map {
+                PredictionDTO(request_id: $0.requestID, revision: $0.revision, model_version: $0.modelVersion, time: $0.time, latency_ms: $0.latencyMilliseconds,
+                              status: $0.status, inputs: $0.inputs, outputs: $0.outputs)
+            })
+        }
         routes.json(.delete, path: "/deployments/{name}") { _, _, context in
             try await service.delete(name: try context.pathParameter("name"))
             return EmptyResponse()

@@ -22,6 +22,8 @@ enum DeploymentSpecFields {
         if let value = try int(fields, "ab_percent") { spec.abPercent = value }
         if let value = try int(fields, "shadow_percent") { spec.shadowPercent = value }
         if let value = try int(fields, "keep_previous_seconds") { spec.keepPreviousSeconds = value }
+        if let value = try int(fields, "log_sample_percent") { spec.logSamplePercent = value }
+        if let value = try int(fields, "log_retention_days") { spec.logRetentionDays = value }
         if let canary = try fields.object("canary") { try apply(canary, to: &spec.canary) }
     }
 

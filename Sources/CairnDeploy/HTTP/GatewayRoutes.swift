@@ -1,5 +1,6 @@
 import CairnCore
 import CairnHTTP
+import Foundation
 import Hummingbird
 import NIOHTTP1
 
@@ -10,6 +11,7 @@ import NIOHTTP1
 public struct GatewayRoutes<Context: RequestContext>: Sendable {
     let gateway: DeploymentGateway
     static var routingKeyHeader: HTTPFields.Element.Name { HTTPFields.Element.Name("X-Cairn-Routing-Key")! }
+    static var requestIDHeader: HTTPFields.Element.Name { HTTPFields.Element.Name("X-Request-Id")! }
     /// Largest request body passed on.
     static var maxBodyBytes: Int { 64 << 20 }
 
@@ -57,9 +59,12 @@ public struct GatewayRoutes<Context: RequestContext>: Sendable {
     private func forward(_ request: Request, deployment: String, path: String, method: HTTPMethod, v2Errors: Bool) async throws -> Response {
         do {
             let body = method == .POST ? try await request.body.collect(upTo: Self.maxBodyBytes) : nil
+            // The caller's request id, or a new one: the key for joining feedback to the logged prediction.
+            let requestID = request.headers[Self.requestIDHeader].flatMap { $0.isEmpty || $0.count > 128 ? nil : $0 } ?? UUID().uuidString.lowercased()
             let answer = try await gateway.forward(deployment, path: path, method: method, contentType: request.headers[.contentType], body: body,
-                                                   routingKey: request.headers[Self.routingKeyHeader])
+                                                   routingKey: request.headers[Self.routingKeyHeader], requestID: requestID)
             var headers = HTTPFields()
+            headers[Self.requestIDHeader] = requestID
             for (name, value) in answer.headers { if let field = HTTPFields.Element.Name(name) { headers[field] = value } }
             return Response(status: HTTPResponse.Status(code: answer.status), headers: headers, body: .init(byteBuffer: answer.body))
         } catch let error as CairnError {

@@ -47,6 +47,10 @@ public struct DeploymentSpec: Sendable, Equatable, Codable {
     public var shadowPercent = 100
     /// How long the previous revision stays up after a switch, for an instant rollback.
     public var keepPreviousSeconds = 300
+    /// The share of successful requests written to the prediction log (errors always are).
+    public var logSamplePercent = 100
+    /// Logged predictions older than this are deleted.
+    public var logRetentionDays = 30
 
     public init(name: String, modelName: String, modelVersion: Int64?, modelAlias: String?, strategy: Strategy = .immediate, replicas: Int = 1,
                 maxReplicas: Int? = nil, maxBatchSize: Int = 1, maxBatchWaitMilliseconds: Int = 5, threads: Int = 1) {
@@ -99,12 +103,14 @@ public struct DeploymentSpec: Sendable, Equatable, Codable {
         guard (0...7 * 24 * 3600).contains(keepPreviousSeconds) else {
             throw .invalidParameter("keep_previous_seconds is from 0 to 604800 (got \(keepPreviousSeconds)).")
         }
+        guard (0...100).contains(logSamplePercent) else { throw .invalidParameter("log_sample_percent is from 0 to 100 (got \(logSamplePercent)).") }
+        guard (1...3650).contains(logRetentionDays) else { throw .invalidParameter("log_retention_days is from 1 to 3650 (got \(logRetentionDays)).") }
     }
 
     // Specs stored before an option existed read back with its default.
     enum CodingKeys: String, CodingKey {
         case name, modelName, modelVersion, modelAlias, followAlias, strategy, replicas, maxReplicas, targetConcurrency, stableWindowSeconds
-        case scaleToZeroGraceSeconds
+        case scaleToZeroGraceSeconds, logSamplePercent, logRetentionDays
         case maxBatchSize, maxBatchWaitMilliseconds, threads, canary, abPercent, shadowPercent, keepPreviousSeconds
     }
 
@@ -123,5 +129,7 @@ public struct DeploymentSpec: Sendable, Equatable, Codable {
         abPercent = try values.decodeIfPresent(Int.self, forKey: .abPercent) ?? abPercent
         shadowPercent = try values.decodeIfPresent(Int.self, forKey: .shadowPercent) ?? shadowPercent
         keepPreviousSeconds = try values.decodeIfPresent(Int.self, forKey: .keepPreviousSeconds) ?? keepPreviousSeconds
+        logSamplePercent = try values.decodeIfPresent(Int.self, forKey: .logSamplePercent) ?? logSamplePercent
+        logRetentionDays = try values.decodeIfPresent(Int.self, forKey: .logRetentionDays) ?? logRetentionDays
     }
 }

@@ -1,4 +1,5 @@
 import CairnCore
+import CairnMonitoring
 import Foundation
 import SQLKit
 
@@ -36,7 +37,9 @@ enum DeploymentStore {
         }
     }
 
+    /// Deletes the deployment with its revisions, outcomes and logged predictions.
     static func delete(name: String, on db: any SQLDatabase) async throws {
+        try await PredictionLogStore.deleteOlder(deployment: name, than: Int64.max, on: db)
         try await db.raw("DELETE FROM deployment_outcomes WHERE deployment_name = \(bind: name)").run()
         try await db.raw("DELETE FROM deployment_revisions WHERE deployment_name = \(bind: name)").run()
         try await db.raw("DELETE FROM deployments WHERE name = \(bind: name)").run()

@@ -1,0 +1,36 @@
+import SQLKit
+
+/// SQL for the prediction log.
+public enum PredictionLogStore {
+    /// Inserts a batch; a request id logged twice keeps its first record.
+    static func insert(_ records: [PredictionRecord], on db: any SQLDatabase) async throws {
+        for record in records {
+            try await db.raw("""
+                INSERT INTO prediction_log (request_id, deployment_name, revision, model_version, time, latency_ms, status, inputs, outputs)
+                VALUES (\(bind: record.requestID), \(bind: record.deployment), \(bind: record.revision), \(bind: record.modelVersion),
+                        \(bind: record.time), \(bind: record.latencyMilliseconds), \(bind: record.status), \(bind: record.inputs), \(bind: record.outputs))
+                ON CONFLICT (request_id) DO NOTHING
+                """).run()
+        }
+    }
+
+    /// The newest records of `deployment` before `before` (milliseconds), newest first.
+    public static func records(deployment: String, before: Int64?, limit: Int, on db: any SQLDatabase) async throws -> [PredictionRecord] {
+        try await db.raw("""
+            SELECT request_id, deployment_name, revision, model_version, time, latency_ms, status, inputs, outputs FROM prediction_log
+            WHERE deployment_name = \(bind: deployment) AND time < \(bind: before ?? Int64.max)
+            ORDER BY time DESC, request_id LIMIT \(bind: limit)
+            """).all().map { row in
+            PredictionRecord(requestID: try row.decode(column: "request_id", as: String.self), deployment: try row.decode(column: "deployment_name", as: String.self),
+                             revision: try row.decode(column: "revision", as: Int.self), modelVersion: try row.decode(column: "model_version", as: String?.self),
+                             time: try row.decode(column: "time", as: Int64.self), latencyMilliseconds: try row.decode(column: "latency_ms", as: Double.self),
+                             status: try row.decode(column: "status", as: Int.self), inputs: try row.decode(column: "inputs", as: String.self),
+                             outputs: try row.decode(column: "outputs", as: String.self))
+        }
+    }
+
+    /// Deletes `deployment`'s records older than `cutoff` (milliseconds).
+    public static func deleteOlder(deployment: String, than cutoff: Int64, on db: any SQLDatabase) async throws {
+        try await db.raw("DELETE FROM prediction_log WHERE deployment_name = \(bind: deployment) AND time < \(bind: cutoff)").run()
+    }
+}
