@@ -43,6 +43,7 @@ extension DeploymentService {
     }
 
     func controlAll(followAliases: Bool) async {
+        if let predictionLog = gateway.predictionLog { gateway.metrics.describeLog(predictionLog.counts) }
         let stored: [Deployment]
         do { stored = try await deployments() } catch {
             logger.error("control loop could not read deployments: \(error)")

@@ -442,4 +442,7 @@ def test_the_gateway_logs_predictions_with_sampling_and_keeps_every_error(server
     only_errors = wait_for(lambda: records(sampled) or None, 10, "the sampled log")
     assert [record["status"] for record in only_errors] == [400]
     assert api(server, "GET", f"/{logged}/predictions?limit=0").status_code == 400
+    metrics = wait_for(lambda: 'cairn_prediction_log_records{state="written"}' in (t := requests.get(f"{server.url}/metrics", timeout=10).text) and t,
+                       10, "the log counts in /metrics")
+    assert 'cairn_prediction_log_records{state="dropped"} 0' in metrics
     assert api(server, "GET", "/no-such-deployment/predictions").status_code == 404

@@ -1,3 +1,4 @@
+import CairnMonitoring
 import Prometheus
 import Synchronization
 
@@ -33,6 +34,10 @@ public final class GatewayMetrics: Sendable {
     static var traffic: MetricNameDescriptor {
         MetricNameDescriptor(namespace: "cairn", subsystem: "deployment", metricName: "traffic", unitName: "percent",
                                               helpText: "Each revision's share of a deployment's traffic.")
+    }
+    static var logRecords: MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "cairn", subsystem: "prediction_log", metricName: "records", unitName: "",
+                             helpText: "Prediction log records since the server started: written, dropped (queue full), failed (write error) and queued.")
     }
     static let buckets: [Duration] = [.microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
                                       .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5),
@@ -73,6 +78,13 @@ public final class GatewayMetrics: Sendable {
             gauge(Self.replicas, labels + [("state", "ready")]).set(to: Double(ready))
             gauge(Self.replicas, labels + [("state", "starting")]).set(to: Double(running.count - ready))
             gauge(Self.traffic, labels).set(to: Double(revision.percent))
+        }
+    }
+
+    /// Sets the prediction log gauges.
+    func describeLog(_ counts: PredictionLogger.Counts) {
+        for (state, value) in [("written", counts.written), ("dropped", counts.dropped), ("failed", counts.failed), ("queued", counts.queued)] {
+            gauge(Self.logRecords, [("state", state)]).set(to: Double(value))
         }
     }
 
