@@ -180,7 +180,7 @@ let package = Package(
             name: "CairnServingTests",
             dependencies: ["CairnServing", .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),
-        .testTarget(name: "CairnMonitoringTests", dependencies: ["CairnMonitoring"]),
+        .testTarget(name: "CairnMonitoringTests", dependencies: ["CairnMonitoring", "CairnStorage", "CairnTestSupport"]),
         .testTarget(name: "CairnDeployTests", dependencies: ["CairnDeploy", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(
             name: "CairnPipelinesTests",
