@@ -103,7 +103,7 @@ let package = Package(
         .target(
             name: "CairnMonitoring",
             dependencies: [
-                "CairnCore", "CairnStorage",
+                "CairnCore", "CairnStorage", "CairnHTTP",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -32,7 +32,7 @@ public enum CairnApplication {
         let database = try await Database.open(try DatabaseLocation(uri: configuration.backendStoreURI), logger: logger)
         do {
             try await MigrationRunner.run(StorageSchema.migrations + TrackingSchema.migrations + RegistrySchema.migrations
-                                          + PipelineSchema.migrations + DeploymentSchema.migrations + PredictionLogSchema.migrations, on: database)
+                                          + PipelineSchema.migrations + DeploymentSchema.migrations + PredictionLogSchema.migrations + ReferenceStore.migrations, on: database)
             let artifactRoot = URL(fileURLWithPath: configuration.artifactsDestination, isDirectory: true)
             let artifacts = try LocalArtifactStore(root: artifactRoot, database: database)
             let tracking = TrackingService(database: database, artifacts: artifacts)
@@ -100,6 +100,7 @@ public enum CairnApplication {
         EventRoutes<BasicRequestContext>(database: services.database).register(on: native)
         PipelineRoutes<BasicRequestContext>(service: services.pipelines).register(on: native)
         DeploymentRoutes<BasicRequestContext>(service: services.deployments).register(on: native)
+        DriftRoutes<BasicRequestContext>(service: services.deployments).register(on: native)
         GatewayRoutes<BasicRequestContext>(gateway: services.deployments.gateway).register(on: router)
         UIRoutes<BasicRequestContext>(tracking: services.tracking, registry: services.registry, pipelines: services.pipelines, deployments: services.deployments,
                                       database: services.database).register(on: router)

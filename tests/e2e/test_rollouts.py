@@ -446,3 +446,48 @@ def test_the_gateway_logs_predictions_with_sampling_and_keeps_every_error(server
                        10, "the log counts in /metrics")
     assert 'cairn_prediction_log_records{state="dropped"} 0' in metrics
     assert api(server, "GET", "/no-such-deployment/predictions").status_code == 404
+
+
+def test_drift_of_live_traffic_against_the_reference_names_the_shifted_feature(server, tmp_path, deployments):
+    from sklearn.datasets import make_classification
+
+    name, _, sessions = two_versions(server, tmp_path)
+    features, _ = make_classification(n_samples=300, n_features=6, random_state=3)
+    features = features.astype(np.float32)
+    columns = [f"x{i}" for i in range(6)]
+    predictions = sessions[0].run(None, {"X": features})[0].tolist()
+    reference = {"columns": columns + ["prediction"], "data": [row + [label] for row, label in zip(features.tolist(), predictions)]}
+    attached = requests.post(f"{server.url}/api/v1/models/{name}/versions/1/reference", json=reference, timeout=30)
+    assert attached.status_code == 200 and attached.json() == {"columns": columns + ["prediction"], "rows": 300}, attached.text
+    # Bad references are refused with the reason.
+    short_row = {"columns": columns, "data": [[1.0] * 6, [1.0] * 5]}
+    refused = requests.post(f"{server.url}/api/v1/models/{name}/versions/1/reference", json=short_row, timeout=30)
+    assert refused.status_code == 400 and "Row 1 has 5 values for 6 columns" in refused.json()["message"]
+    assert requests.post(f"{server.url}/api/v1/models/{name}/versions/9/reference", json=reference, timeout=30).status_code == 404
+    deployment = create(server, deployments, name, model_version=1)["name"]
+    assert api(server, "GET", f"/{deployment}/drift").status_code == 409  # nothing logged yet
+
+    def send(rows):
+        for start in range(0, len(rows), 20):
+            chunk = rows[start:start + 20]
+            body = {"inputs": [{"name": "X", "shape": list(chunk.shape), "datatype": "FP32", "data": chunk.tolist()}]}
+            assert requests.post(f"{server.url}/v2/models/{deployment}/infer", json=body, timeout=30).status_code == 200
+
+    def drift(since=None):
+        path = f"/{deployment}/drift" + (f"?since={since}" if since else "")
+        return wait_for(lambda: (d := api(server, "GET", path).json().get("drift")) and d["current_rows"] == 300 and d, 20, "the logged rows")
+
+    send(features)
+    same = drift()
+    assert not same["dataset_drift"] and all(not c["drift_detected"] for c in same["columns"])
+    assert {c["column"]: c["test"] for c in same["columns"]} == {**{c: "ks" for c in columns}, "prediction": "chisquare"} or \
+        {c["column"]: c["test"] for c in same["columns"]} == {**{c: "ks" for c in columns}, "prediction": "z"}
+    since = int(time.time() * 1000)
+    time.sleep(0.05)
+    shifted = features.copy()
+    shifted[:, 2] += 1.0
+    send(shifted)
+    moved = drift(since)
+    drifted = [c["column"] for c in moved["columns"] if c["drift_detected"] and c["column"] != "prediction"]
+    assert drifted == ["x2"], moved["columns"]
+    assert moved["reference_rows"] == 300 and moved["revision"] == 1 and moved["model_version"] == 1

@@ -29,6 +29,16 @@ public enum PredictionLogStore {
         }
     }
 
+    /// The request and answer bodies of `revision`'s successful requests since `since`, newest first.
+    public static func answeredBodies(deployment: String, revision: Int, since: Int64, limit: Int,
+                                      on db: any SQLDatabase) async throws -> [(inputs: String, outputs: String)] {
+        try await db.raw("""
+            SELECT inputs, outputs FROM prediction_log
+            WHERE deployment_name = \(bind: deployment) AND revision = \(bind: revision) AND time >= \(bind: since) AND status = 200
+            ORDER BY time DESC LIMIT \(bind: limit)
+            """).all().map { row in (try row.decode(column: "inputs", as: String.self), try row.decode(column: "outputs", as: String.self)) }
+    }
+
     /// Deletes `deployment`'s records older than `cutoff` (milliseconds).
     public static func deleteOlder(deployment: String, than cutoff: Int64, on db: any SQLDatabase) async throws {
         try await db.raw("DELETE FROM prediction_log WHERE deployment_name = \(bind: deployment) AND time < \(bind: cutoff)").run()
