@@ -144,6 +144,7 @@ let package = Package(
         .executableTarget(
             name: "cairn",
             dependencies: [
+                "CairnMonitoring",
                 "CairnServer", "CairnStorage", "CairnPipelines", "CairnServing",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),

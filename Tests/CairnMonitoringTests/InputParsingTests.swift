@@ -1,0 +1,32 @@
+import CairnMonitoring
+import Foundation
+import Testing
+
+@Suite("Reading drift inputs: CSV files and logged requests")
+struct InputParsingTests {
+    @Test("CSV: numbers stay numbers, a column with any text is categorical, quotes and blank lines are handled")
+    func csv() throws {
+        let text = "age,plan,note\r\n41,pro,\"a, b\"\n29,free,\"say \"\"hi\"\"\"\n\n35,3,x\n"
+        let table = try CSVColumns(data: Data(text.utf8))
+        #expect(table.names == ["age", "plan", "note"] && table.rowCount == 3)
+        guard case .numerical(let ages) = table.columns[0], case .categorical(let plans) = table.columns[1], case .categorical(let notes) = table.columns[2] else {
+            Issue.record("wrong column kinds: \(table.columns)"); return
+        }
+        #expect(ages == [41, 29, 35] && plans == ["pro", "free", "3"] && notes == ["a, b", "say \"hi\"", "x"])
+        #expect(throws: CSVColumns.Invalid.self) { try CSVColumns(data: Data("a,b\n1,2\n3\n".utf8)) }
+    }
+
+    @Test("Logged requests: V2 tensors by position, MLflow dataframe_split by name, instances; predictions from the label output")
+    func loggedRequests() throws {
+        let v2 = try #require(LoggedRequest(inputs: #"{"inputs": [{"name": "X", "shape": [2, 3], "datatype": "FP32", "data": [[1, 2, 3], [4, 5, 6]]}]}"#,
+                                            outputs: #"{"model_name": "m", "outputs": [{"name": "probabilities", "data": [0.1, 0.9, 0.8, 0.2]}, {"name": "label", "data": [1, 0]}]}"#))
+        #expect(v2.columns == .positional && v2.rows == [[.number(1), .number(2), .number(3)], [.number(4), .number(5), .number(6)]])
+        #expect(v2.predictions == [.number(1), .number(0)])
+        let split = try #require(LoggedRequest(inputs: #"{"dataframe_split": {"columns": ["age", "plan"], "data": [[41, "pro"]]}}"#,
+                                               outputs: #"{"predictions": [{"label": 1, "p": 0.7}]}"#))
+        #expect(split.columns == .named(["age", "plan"]) && split.rows == [[.number(41), .text("pro")]] && split.predictions == [.number(1)])
+        let instances = try #require(LoggedRequest(inputs: #"{"instances": [[1.5, true]]}"#, outputs: #"{"predictions": [0, 1]}"#))
+        #expect(instances.rows == [[.number(1.5), .text("true")]] && instances.predictions == nil)  // two predictions for one row: not used
+        #expect(LoggedRequest(inputs: "not json", outputs: "") == nil)
+    }
+}
