@@ -67,10 +67,9 @@ final class ReplicaConnections: Sendable {
 
     private func exchange(on channel: Channel, method: HTTPMethod, path: String, contentType: String?, body: ByteBuffer?) async throws -> Answer {
         let promise = channel.eventLoop.makePromise(of: Answer.self)
-        var head = HTTPRequestHead(version: .http1_1, method: method, uri: path)
-        head.headers.add(name: "Host", value: "\(host):\(port)")
-        if let contentType { head.headers.add(name: "Content-Type", value: contentType) }
-        head.headers.add(name: "Content-Length", value: String(body?.readableBytes ?? 0))
+        var headers = HTTPHeaders([("Host", "\(host):\(port)"), ("Content-Length", String(body?.readableBytes ?? 0))])
+        if let contentType { headers.add(name: "Content-Type", value: contentType) }
+        let head = HTTPRequestHead(version: .http1_1, method: method, uri: path, headers: headers)
         channel.pipeline.handler(type: AnswerCollector.self).whenComplete { found in
             switch found {
             case .success(let collector):
