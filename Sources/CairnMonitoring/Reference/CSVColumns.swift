@@ -25,29 +25,42 @@ public struct CSVColumns: Sendable {
             let bytes = raw.bindMemory(to: UInt8.self)
             var position = 0
             var line = 0
-            while position < bytes.count {
-                let fields = Self.fields(bytes, from: &position)
+            while names.isEmpty, position < bytes.count {
+                var header: [String] = []
+                Self.readLine(bytes, from: &position) { _, field in header.append(String(decoding: field, as: UTF8.self)) }
                 line += 1
-                if fields.count == 1, fields[0].isEmpty { continue }  // a blank line
-                if names.isEmpty {
-                    names = fields
-                    numbers = Array(repeating: [], count: fields.count)
-                    texts = Array(repeating: nil, count: fields.count)
+                if header.count > 1 || header.first?.isEmpty == false { names = header }
+            }
+            numbers = Array(repeating: [], count: names.count)
+            texts = Array(repeating: nil, count: names.count)
+            while position < bytes.count {
+                // A blank line is skipped.
+                if bytes[position] == UInt8(ascii: "\n") || (bytes[position] == UInt8(ascii: "\r") && position + 1 < bytes.count && bytes[position + 1] == UInt8(ascii: "\n")) {
+                    position += bytes[position] == UInt8(ascii: "\n") ? 1 : 2
+                    line += 1
                     continue
                 }
-                guard fields.count == names.count else {
-                    throw Invalid(description: "\(source), line \(line): \(fields.count) values for \(names.count) columns.")
-                }
-                for (index, field) in fields.enumerated() {
+                var count = 0
+                var overflow = false
+                Self.readLine(bytes, from: &position) { index, field in
+                    count = index + 1
+                    guard index < names.count else {
+                        overflow = true
+                        return
+                    }
                     if texts[index] != nil {
-                        texts[index]!.append(field)
-                    } else if let number = field.isEmpty ? Double.nan : Double(field) {
+                        texts[index]!.append(String(decoding: field, as: UTF8.self))
+                    } else if let number = field.isEmpty ? Double.nan : Self.number(field) {
                         numbers[index].append(number)
                     } else {
                         // The first value that is not a number: the column is categorical after all.
-                        texts[index] = numbers[index].map { $0.isNaN ? "" : Self.label($0) } + [field]
+                        texts[index] = numbers[index].map { $0.isNaN ? "" : Self.label($0) } + [String(decoding: field, as: UTF8.self)]
                         numbers[index] = []
                     }
+                }
+                line += 1
+                guard count == names.count, !overflow else {
+                    throw Invalid(description: "\(source), line \(line): \(count) values for \(names.count) columns.")
                 }
                 rows += 1
             }
@@ -58,45 +71,78 @@ public struct CSVColumns: Sendable {
         rowCount = rows
     }
 
+    /// A number read straight from the field's bytes (no String in between), or nil.
+    static func number(_ field: UnsafeBufferPointer<UInt8>) -> Double? {
+        guard field.count < 64 else { return Double(String(decoding: field, as: UTF8.self)) }
+        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: 65) { buffer -> Double? in
+            for index in 0..<field.count { buffer[index] = CChar(bitPattern: field[index]) }
+            buffer[field.count] = 0
+            var end: UnsafeMutablePointer<CChar>?
+            let value = strtod(buffer.baseAddress!, &end)
+            guard let end, end == buffer.baseAddress! + field.count, field.count > 0 else { return nil }
+            // strtod also reads hex and "inf"/"nan" words; CSV numbers are decimal.
+            guard field.allSatisfy({ $0 != UInt8(ascii: "x") && $0 != UInt8(ascii: "X") }) else { return nil }
+            return value
+        }
+    }
+
     /// Numbers written back as text the way they would have been read: `3` for 3.0.
     static func label(_ value: Double) -> String {
         value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
     }
 
-    /// The fields of the line at `position`, which moves past its end.
-    static func fields(_ bytes: UnsafeBufferPointer<UInt8>, from position: inout Int) -> [String] {
-        var fields: [String] = []
-        var field: [UInt8] = []
-        var quoted = false
+    /// Calls `field` with each field of the line at `position` (its index and bytes, quotes
+    /// removed), and moves `position` past the line's end.
+    static func readLine(_ bytes: UnsafeBufferPointer<UInt8>, from position: inout Int, field: (Int, UnsafeBufferPointer<UInt8>) throws -> Void) rethrows {
+        var index = 0
+        var start = position
+        var unquoted: [UInt8]?
+        func emit(_ end: Int) throws {
+            if let text = unquoted {
+                try text.withUnsafeBufferPointer { try field(index, $0) }
+            } else {
+                try field(index, UnsafeBufferPointer(rebasing: bytes[start..<end]))
+            }
+            index += 1
+            unquoted = nil
+        }
         while position < bytes.count {
             let byte = bytes[position]
-            position += 1
-            if quoted {
-                if byte == UInt8(ascii: "\"") {
-                    if position < bytes.count, bytes[position] == UInt8(ascii: "\"") {
-                        field.append(byte)
+            if byte == UInt8(ascii: "\""), position == start, unquoted == nil {
+                // A quoted field: copy it out, "" standing for one quote.
+                var text: [UInt8] = []
+                position += 1
+                while position < bytes.count {
+                    if bytes[position] == UInt8(ascii: "\"") {
+                        if position + 1 < bytes.count, bytes[position + 1] == UInt8(ascii: "\"") {
+                            text.append(UInt8(ascii: "\""))
+                            position += 2
+                            continue
+                        }
                         position += 1
-                    } else {
-                        quoted = false
+                        break
                     }
-                } else {
-                    field.append(byte)
+                    text.append(bytes[position])
+                    position += 1
                 }
+                unquoted = text
                 continue
             }
             switch byte {
-            case UInt8(ascii: "\"") where field.isEmpty: quoted = true
             case UInt8(ascii: ","):
-                fields.append(String(decoding: field, as: UTF8.self))
-                field.removeAll(keepingCapacity: true)
+                try emit(position)
+                position += 1
+                start = position
             case UInt8(ascii: "\n"):
-                fields.append(String(decoding: field, as: UTF8.self))
-                return fields
-            case UInt8(ascii: "\r"): break
-            default: field.append(byte)
+                let end = position > start && bytes[position - 1] == UInt8(ascii: "\r") ? position - 1 : position
+                try emit(end)
+                position += 1
+                return
+            default:
+                position += 1
             }
         }
-        fields.append(String(decoding: field, as: UTF8.self))
-        return fields
+        let end = position > start && bytes[position - 1] == UInt8(ascii: "\r") ? position - 1 : position
+        try emit(end)
     }
 }
