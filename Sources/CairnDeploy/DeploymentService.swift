@@ -149,7 +149,7 @@ public actor DeploymentService {
         }
         deployment.setTraffic([target.number: 100])
         if deployment.spec.modelAlias == nil { deployment.spec.modelVersion = target.modelVersion }
-        deployment.progress.retiring.append(.init(revision: current.number, at: Clock.nowMillis() + Int64(deployment.spec.keepPreviousSeconds) * 1000))
+        deployment.keepForRollback(current.number, from: Clock.nowMillis())
         deployment.progress.record("rolled back by hand to revision \(target.number) (version \(target.modelVersion))", at: Clock.nowMillis())
         try await save(deployment)
         publish(deployment)
@@ -178,7 +178,7 @@ public actor DeploymentService {
         }
         let now = Clock.nowMillis()
         for revision in deployment.revisions where revision.percent > 0 && split.percent(of: revision.number) == 0 {
-            deployment.progress.retiring.append(.init(revision: revision.number, at: now + Int64(deployment.spec.keepPreviousSeconds) * 1000))
+            deployment.keepForRollback(revision.number, from: now)
         }
         deployment.setTraffic(Dictionary(uniqueKeysWithValues: split.shares.map { ($0.revision, $0.percent) }))
         deployment.progress.record("traffic set by hand: " + split.shares.map { "revision \($0.revision) \($0.percent) %" }.joined(separator: ", "), at: now)
@@ -272,7 +272,7 @@ public actor DeploymentService {
         default:
             deployment.setTraffic([number: 100])
             if let stable, spec.strategy != .immediate {
-                deployment.progress.retiring.append(.init(revision: stable.number, at: now + Int64(spec.keepPreviousSeconds) * 1000))
+                deployment.keepForRollback(stable.number, from: now)
             }
         }
         do {
@@ -310,7 +310,7 @@ public actor DeploymentService {
         let now = Clock.nowMillis()
         deployment.setTraffic([rollout.candidate: 100])
         deployment.progress.rollout = nil
-        deployment.progress.retiring.append(.init(revision: rollout.stable, at: now + Int64(deployment.spec.keepPreviousSeconds) * 1000))
+        deployment.keepForRollback(rollout.stable, from: now)
         deployment.progress.record("revision \(rollout.candidate) promoted (\(why)); revision \(rollout.stable) kept for \(deployment.spec.keepPreviousSeconds) s", at: now)
         deployment.updatedAt = now
         try await save(deployment)

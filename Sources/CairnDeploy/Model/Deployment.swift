@@ -30,6 +30,11 @@ public struct Deployment: Sendable, Equatable {
 
     public func revision(_ number: Int) -> Revision? { revisions.first { $0.number == number } }
 
+    /// Keeps `revision` up for an instant rollback until `keepPreviousSeconds` after `now`.
+    mutating func keepForRollback(_ revision: Int, from now: Int64) {
+        progress.retiring.append(.init(revision: revision, at: now + Int64(spec.keepPreviousSeconds) * 1000))
+    }
+
     /// Gives each listed revision its percent and every other one 0.
     mutating func setTraffic(_ percents: [Int: Int]) {
         for index in revisions.indices { revisions[index].percent = percents[revisions[index].number] ?? 0 }
