@@ -62,7 +62,7 @@ extension DeploymentService {
 
     private func control(_ stored: Deployment, followAlias: Bool) async throws {
         var deployment = stored
-        defer { gateway.metrics.describe(deployment, replicas: running[deployment.name, default: [:]]) }
+        defer { gateway.metrics.describe(deployment, replicas: running[deployment.name, default: [:]], inFlight: gateway.stats.inFlight(of: deployment.name)) }
         try await retire(&deployment)
         if let rollout = deployment.progress.rollout, rollout.strategy == .canary {
             try await judgeCanary(&deployment, rollout: rollout)

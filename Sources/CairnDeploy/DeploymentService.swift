@@ -383,7 +383,7 @@ public actor DeploymentService {
         }
         gateway.route(deployment.name, split: deployment.split, replicas: running[deployment.name, default: [:]], shadow: shadow,
                       logPercent: deployment.spec.logSamplePercent)
-        gateway.metrics.describe(deployment, replicas: running[deployment.name, default: [:]])
+        gateway.metrics.describe(deployment, replicas: running[deployment.name, default: [:]], inFlight: gateway.stats.inFlight(of: deployment.name))
     }
 
     /// Re-publishes `name`'s current route with the replicas running now.

@@ -82,8 +82,6 @@ public final class DeploymentGateway: Sendable {
         guard var route = routes.withLock({ $0[deployment] }) else { throw .notFound("Deployment '\(deployment)' does not exist.") }
         let started = TrafficStats.now()
         stats.started(deployment)
-        metrics.inFlightChanged(deployment, by: 1)
-        defer { metrics.inFlightChanged(deployment, by: -1) }
         var revision = route.split.revision(forKey: routingKey)
         do {
             route = try await held(deployment, route: route, since: started)

@@ -1,15 +1,12 @@
+import CairnHTTP
 import CairnMonitoring
 import Prometheus
-import Synchronization
 
 /// The gateway's Prometheus series: requests by deployment, revision and status code, their
-/// latency, requests in flight, shadow comparisons, and (set by the control loop) replicas and
-/// traffic shares per revision. Collectors are created once per label set and kept.
+/// latency and shadow comparisons, counted as they happen; requests in flight, replicas and
+/// traffic shares per revision, set by the control loop.
 public final class GatewayMetrics: Sendable {
-    public let registry: PrometheusCollectorRegistry
-    private let counters = Mutex<[String: Counter]>([:])
-    private let histograms = Mutex<[String: DurationHistogram]>([:])
-    private let gauges = Mutex<[String: Gauge]>([:])
+    let collectors: PrometheusCollectors
 
     static var requests: MetricNameDescriptor {
         MetricNameDescriptor(namespace: "cairn", subsystem: "gateway", metricName: "requests", unitName: "total",
@@ -44,33 +41,23 @@ public final class GatewayMetrics: Sendable {
                                       .seconds(5), .seconds(10)]
 
     public init(registry: PrometheusCollectorRegistry) {
-        self.registry = registry
+        collectors = PrometheusCollectors(registry: registry)
     }
 
     func answered(_ deployment: String, revision: Int, status: Int, seconds: Double) {
         let revisionLabel = String(revision)
-        counter(Self.requests, [("deployment", deployment), ("revision", revisionLabel), ("code", String(status))]).increment()
-        let key = deployment + "\u{0}" + revisionLabel
-        let histogram = histograms.withLock { all in
-            if let existing = all[key] { return existing }
-            let made = registry.makeDurationHistogram(descriptor: Self.duration, labels: [("deployment", deployment), ("revision", revisionLabel)],
-                                                      buckets: Self.buckets)
-            all[key] = made
-            return made
-        }
-        histogram.recordNanoseconds(Int64(seconds * 1e9))
-    }
-
-    func inFlightChanged(_ deployment: String, by delta: Double) {
-        gauge(Self.inFlight, [("deployment", deployment)]).increment(by: delta)
+        collectors.counter(Self.requests, [("deployment", deployment), ("revision", revisionLabel), ("code", String(status))]).increment()
+        collectors.durationHistogram(Self.duration, [("deployment", deployment), ("revision", revisionLabel)], buckets: Self.buckets)
+            .recordNanoseconds(Int64(seconds * 1e9))
     }
 
     func compared(_ deployment: String, revision: Int, agreed: Bool) {
-        counter(Self.shadow, [("deployment", deployment), ("revision", String(revision)), ("agreed", String(agreed))]).increment()
+        collectors.counter(Self.shadow, [("deployment", deployment), ("revision", String(revision)), ("agreed", String(agreed))]).increment()
     }
 
-    /// Sets the replica and traffic gauges of `deployment` from its current state.
-    func describe(_ deployment: Deployment, replicas: [Int: [Replica]]) {
+    /// Sets the in-flight, replica and traffic gauges of `deployment` from its current state.
+    func describe(_ deployment: Deployment, replicas: [Int: [Replica]], inFlight: Int) {
+        gauge(Self.inFlight, [("deployment", deployment.name)]).set(to: Double(inFlight))
         for revision in deployment.revisions {
             let labels = [("deployment", deployment.name), ("revision", String(revision.number))]
             let running = replicas[revision.number, default: []]
@@ -88,27 +75,7 @@ public final class GatewayMetrics: Sendable {
         }
     }
 
-    private func counter(_ descriptor: MetricNameDescriptor, _ labels: [(String, String)]) -> Counter {
-        let key = Self.key(descriptor, labels)
-        return counters.withLock { all in
-            if let existing = all[key] { return existing }
-            let made = registry.makeCounter(descriptor: descriptor, labels: labels)
-            all[key] = made
-            return made
-        }
-    }
-
     private func gauge(_ descriptor: MetricNameDescriptor, _ labels: [(String, String)]) -> Gauge {
-        let key = Self.key(descriptor, labels)
-        return gauges.withLock { all in
-            if let existing = all[key] { return existing }
-            let made = registry.makeGauge(descriptor: descriptor, labels: labels)
-            all[key] = made
-            return made
-        }
-    }
-
-    private static func key(_ descriptor: MetricNameDescriptor, _ labels: [(String, String)]) -> String {
-        ([descriptor.name] + labels.map { $0.0 + "=" + $0.1 }).joined(separator: "\u{0}")
+        collectors.gauge(descriptor, labels)
     }
 }
