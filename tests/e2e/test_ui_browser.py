@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import multiprocessing
 import struct
 import threading
 import zlib
@@ -82,8 +83,10 @@ def _populate(url: str, workdir: Path) -> SimpleNamespace:
     client = MlflowClient(tracking_uri=url)
     big = client.create_experiment(unique("ui-big"))
     # The client spends more CPU per call than the server: spread the 20,000 calls over processes.
+    # Spawned, not forked: this worker has threads by now (the mlflow client's, earlier tests'),
+    # and a forked child can wait for ever on a lock one of them held (a CI run hung there).
     chunks = [range(start, RUNS, 4) for start in range(4)]
-    with ProcessPoolExecutor(max_workers=4) as pool:
+    with ProcessPoolExecutor(max_workers=4, mp_context=multiprocessing.get_context("spawn")) as pool:
         made = dict(item for part in pool.map(_make_runs, [url] * 4, [big] * 4, chunks) for item in part)
     run_ids = [made[index] for index in range(RUNS)]
 
