@@ -19,7 +19,10 @@ extension DeploymentService {
         for deployment in deployments {
             let cutoff = Clock.nowMillis() - Int64(deployment.spec.logRetentionDays) * 86_400_000
             do {
-                try await database.write { db in try await PredictionLogStore.deleteOlder(deployment: deployment.name, than: cutoff, on: db) }
+                try await database.write { db in
+                    try await PredictionLogStore.deleteOlder(deployment: deployment.name, than: cutoff, on: db)
+                    try await FeedbackStore.deleteOlder(deployment: deployment.name, than: cutoff, on: db)
+                }
             } catch {
                 logger.error("could not apply the prediction log retention of \(deployment.name): \(error)")
             }
@@ -38,6 +41,12 @@ extension DeploymentService {
                 tick += 1
                 await self.controlAll(followAliases: tick % Self.aliasTicks == 0)
                 if tick % Self.retentionTicks == 0 { await self.applyRetention() }
+            }
+        }
+        monitorLoop = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: Self.monitorInterval)
+                await self.checkMonitors()
             }
         }
     }

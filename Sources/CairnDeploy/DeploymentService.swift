@@ -1,4 +1,5 @@
 import CairnCore
+import CairnMonitoring
 import CairnRegistry
 import CairnStorage
 import Foundation
@@ -25,6 +26,14 @@ public actor DeploymentService {
     /// The next replica index per deployment, so every replica has its own log file.
     var nextReplicaIndex: [String: Int] = [:]
     var controlLoop: Task<Void, Never>?
+    var monitorLoop: Task<Void, Never>?
+    /// Each monitor's state between checks, by "deployment/monitor".
+    var alertTrackers: [String: AlertTracker] = [:]
+    /// When each monitor was last checked (milliseconds), by "deployment/monitor".
+    var lastChecks: [String: Int64] = [:]
+    let notifier: AlertNotifier
+    /// Starts the pipeline runs that alerts ask for (none: such actions fail and say so).
+    var pipelineLauncher: (any PipelineLauncher)?
     var logWriter: Task<Void, Never>?
 
     public init(database: Database, registry: RegistryService, launcher: LocalReplicaLauncher, gateway: DeploymentGateway, logger: Logger) {
@@ -33,6 +42,7 @@ public actor DeploymentService {
         self.launcher = launcher
         self.gateway = gateway
         self.logger = logger
+        notifier = AlertNotifier(logger: logger)
     }
 
     // MARK: reading
@@ -132,12 +142,12 @@ public actor DeploymentService {
     /// Ends a rollout in progress in the stable revision's favour; without one, sends all
     /// traffic back to the revision before the current one: at once when its replicas are still
     /// up (blue-green), else after starting them.
-    public func rollback(name: String) async throws -> Deployment {
+    public func rollback(name: String, why: String = "by hand") async throws -> Deployment {
         try await claim(name)
         defer { release(name) }
         var deployment = try await deployment(name: name)
         if let rollout = deployment.progress.rollout {
-            try await abort(&deployment, rollout: rollout, why: "rolled back by hand")
+            try await abort(&deployment, rollout: rollout, why: "rolled back \(why)")
             return deployment
         }
         guard let current = deployment.current ?? deployment.revisions.max(by: { $0.percent < $1.percent }),
@@ -150,7 +160,7 @@ public actor DeploymentService {
         deployment.setTraffic([target.number: 100])
         if deployment.spec.modelAlias == nil { deployment.spec.modelVersion = target.modelVersion }
         deployment.keepForRollback(current.number, from: Clock.nowMillis())
-        deployment.progress.record("rolled back by hand to revision \(target.number) (version \(target.modelVersion))", at: Clock.nowMillis())
+        deployment.progress.record("rolled back \(why) to revision \(target.number) (version \(target.modelVersion))", at: Clock.nowMillis())
         try await save(deployment)
         publish(deployment)
         logger.info("deployment \(name) rolled back to revision \(target.number) (version \(target.modelVersion))")
@@ -194,8 +204,12 @@ public actor DeploymentService {
         defer { release(name) }
         _ = try await deployment(name: name)
         let database = self.database
-        try await database.write { db in try await DeploymentStore.delete(name: name, on: db) }
+        try await database.write { db in
+            try await DeploymentStore.delete(name: name, on: db)
+            try await MonitorStore.delete(deployment: name, name: nil, on: db)
+        }
         gateway.remove(name)
+        forgetMonitors(of: name)
         for revision in running[name, default: [:]].keys { await stopRevision(revision, of: name) }
         running[name] = nil
         verdicts[name] = nil
@@ -229,6 +243,9 @@ public actor DeploymentService {
         controlLoop?.cancel()
         await controlLoop?.value
         controlLoop = nil
+        monitorLoop?.cancel()
+        await monitorLoop?.value
+        monitorLoop = nil
         logWriter?.cancel()
         await logWriter?.value  // writes what is still queued
         logWriter = nil

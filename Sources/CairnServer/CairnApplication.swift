@@ -32,7 +32,8 @@ public enum CairnApplication {
         let database = try await Database.open(try DatabaseLocation(uri: configuration.backendStoreURI), logger: logger)
         do {
             try await MigrationRunner.run(StorageSchema.migrations + TrackingSchema.migrations + RegistrySchema.migrations
-                                          + PipelineSchema.migrations + DeploymentSchema.migrations + PredictionLogSchema.migrations + ReferenceStore.migrations, on: database)
+                                          + PipelineSchema.migrations + DeploymentSchema.migrations + PredictionLogSchema.migrations + ReferenceStore.migrations
+                                          + FeedbackStore.migrations + MonitorStore.migrations, on: database)
             let artifactRoot = URL(fileURLWithPath: configuration.artifactsDestination, isDirectory: true)
             let artifacts = try LocalArtifactStore(root: artifactRoot, database: database)
             let tracking = TrackingService(database: database, artifacts: artifacts)
@@ -45,6 +46,7 @@ public enum CairnApplication {
                                                 gateway: DeploymentGateway(metrics: GatewayMetrics(registry: metrics),
                                                                            predictionLog: PredictionLogger(database: database, logger: logger)),
                                                 logger: logger)
+            await deployments.setPipelineLauncher(PipelineServiceLauncher(pipelines: pipelines))
             return Services(database: database, tracking: tracking, registry: registry, pipelines: pipelines, deployments: deployments, metrics: metrics)
         } catch {
             await database.close()
@@ -101,6 +103,7 @@ public enum CairnApplication {
         PipelineRoutes<BasicRequestContext>(service: services.pipelines).register(on: native)
         DeploymentRoutes<BasicRequestContext>(service: services.deployments).register(on: native)
         DriftRoutes<BasicRequestContext>(service: services.deployments).register(on: native)
+        MonitorRoutes<BasicRequestContext>(service: services.deployments).register(on: native)
         GatewayRoutes<BasicRequestContext>(gateway: services.deployments.gateway).register(on: router)
         UIRoutes<BasicRequestContext>(tracking: services.tracking, registry: services.registry, pipelines: services.pipelines, deployments: services.deployments,
                                       database: services.database).register(on: router)

@@ -41,6 +41,8 @@ public final class DeploymentGateway: Sendable {
     private let turn = Atomic<Int>(0)
     private let shadowsInFlight = Atomic<Int>(0)
     public let stats = TrafficStats()
+    /// Requests, errors and latencies per deployment over the last 15 minutes.
+    public let windows = RollingWindows()
     public let metrics: GatewayMetrics
     /// Where answered requests are logged, if anywhere.
     public let predictionLog: PredictionLogger?
@@ -66,6 +68,7 @@ public final class DeploymentGateway: Sendable {
     public func remove(_ deployment: String) {
         _ = routes.withLock { $0.removeValue(forKey: deployment) }
         stats.forget(deployment)
+        windows.forget(deployment)
     }
 
     /// Whether a revision that gets traffic has a ready replica.
@@ -94,6 +97,7 @@ public final class DeploymentGateway: Sendable {
                                         method: method, contentType: contentType, body: body)
             let seconds = TrafficStats.now() - started
             stats.finished(deployment, revision: revision, latency: seconds, failed: answer.status >= 500)
+            windows.record(deployment, latency: seconds, failed: answer.status >= 500)
             metrics.answered(deployment, revision: revision, status: answer.status, seconds: seconds)
             if method == .POST { log(answer, deployment: deployment, revision: revision, requestID: requestID, body: body, seconds: seconds, route: route) }
             if let shadow = route.shadow, shadow.revision != revision, Int.random(in: 0..<100) < shadow.percent {
@@ -104,6 +108,7 @@ public final class DeploymentGateway: Sendable {
         } catch {
             let seconds = TrafficStats.now() - started
             stats.finished(deployment, revision: revision, latency: seconds, failed: true)
+            windows.record(deployment, latency: seconds, failed: error.httpStatus >= 500)
             metrics.answered(deployment, revision: revision, status: error.httpStatus, seconds: seconds)
             throw error
         }
