@@ -44,7 +44,8 @@ public enum CairnApplication {
             let metrics = PrometheusCollectorRegistry()
             let deployments = DeploymentService(database: database, registry: registry, launcher: replicaLauncher(configuration),
                                                 gateway: DeploymentGateway(metrics: GatewayMetrics(registry: metrics),
-                                                                           predictionLog: PredictionLogger(database: database, logger: logger)),
+                                                                           predictionLog: PredictionLogger(database: database, capacity: configuration.predictionLogBuffer,
+                                                                                                  logger: logger)),
                                                 logger: logger)
             await deployments.setPipelineLauncher(PipelineServiceLauncher(pipelines: pipelines))
             return Services(database: database, tracking: tracking, registry: registry, pipelines: pipelines, deployments: deployments, metrics: metrics)

@@ -12,6 +12,8 @@ public struct ServerConfiguration: Sendable {
     public var pipelineCapacity: PipelineCapacity?
     /// Where steps run: nil for local processes, or a Ray dashboard URL (Ray Jobs API).
     public var rayAddress: String?
+    /// Prediction log records held in memory while the store catches up; beyond it they are dropped (and counted).
+    public var predictionLogBuffer = defaultPredictionLogBuffer
 
     /// `--pipeline-cpus`, `--pipeline-memory`, `--pipeline-gpus`.
     public struct PipelineCapacity: Sendable {
@@ -30,6 +32,7 @@ public struct ServerConfiguration: Sendable {
     public static let defaultPort = 5000
     public static let defaultBackendStoreURI = "sqlite:///cairn-data/cairn.db"
     public static let defaultArtifactsDestination = "cairn-data/artifacts"
+    public static let defaultPredictionLogBuffer = 50_000
 
     public init(host: String = defaultHost, port: Int = defaultPort,
                 backendStoreURI: String = defaultBackendStoreURI, artifactsDestination: String = defaultArtifactsDestination) {
@@ -43,6 +46,7 @@ public struct ServerConfiguration: Sendable {
     /// which win over the defaults.
     public static func resolve(host: String?, port: Int?, backendStoreURI: String?, artifactsDestination: String?,
                                pipelineWorkDirectory: String? = nil, pipelineCapacity: PipelineCapacity? = nil, rayAddress: String? = nil,
+                               predictionLogBuffer: Int? = nil,
                                environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ServerConfiguration {
         let envPort = try environment["CAIRN_PORT"].map { value -> Int in
             guard let number = Int(value), (1...65535).contains(number) else {
@@ -58,6 +62,13 @@ public struct ServerConfiguration: Sendable {
         configuration.pipelineWorkDirectory = pipelineWorkDirectory ?? environment["CAIRN_PIPELINE_WORK_DIRECTORY"]
         configuration.pipelineCapacity = pipelineCapacity
         configuration.rayAddress = rayAddress ?? environment["CAIRN_RAY_ADDRESS"]
+        if let buffer = try predictionLogBuffer ?? environment["CAIRN_PREDICTION_LOG_BUFFER"].map({ value in
+            guard let number = Int(value) else { throw ValidationFailure("CAIRN_PREDICTION_LOG_BUFFER must be a number, got '\(value)'.") }
+            return number
+        }) {
+            guard buffer >= 1 else { throw ValidationFailure("--prediction-log-buffer must be at least 1, got \(buffer).") }
+            configuration.predictionLogBuffer = buffer
+        }
         if let address = configuration.rayAddress {
             guard let url = URL(string: address), url.scheme == "http" || url.scheme == "https", url.host != nil else {
                 throw ValidationFailure("--ray-address must be the Ray dashboard's http(s) URL, e.g. http://127.0.0.1:8265, got '\(address)'.")

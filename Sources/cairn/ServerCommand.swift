@@ -39,6 +39,10 @@ struct ServerCommand: AsyncParsableCommand {
             help: "Run pipeline steps as Ray jobs on the cluster whose dashboard is here, e.g. http://127.0.0.1:8265 (env CAIRN_RAY_ADDRESS; default: local processes).")
     var rayAddress: String?
 
+    @Option(name: .customLong("prediction-log-buffer"),
+            help: "Prediction log records held in memory while the store catches up; more are dropped and counted (env CAIRN_PREDICTION_LOG_BUFFER; default 50000).")
+    var predictionLogBuffer: Int?
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
@@ -46,7 +50,8 @@ struct ServerCommand: AsyncParsableCommand {
         let configuration = try ServerConfiguration.resolve(
             host: host, port: port, backendStoreURI: backendStoreURI, artifactsDestination: artifactsDestination,
             pipelineWorkDirectory: pipelineWorkDirectory,
-            pipelineCapacity: .init(cpus: pipelineCPUs, memory: pipelineMemory, gpus: pipelineGPUs), rayAddress: rayAddress)
+            pipelineCapacity: .init(cpus: pipelineCPUs, memory: pipelineMemory, gpus: pipelineGPUs), rayAddress: rayAddress,
+            predictionLogBuffer: predictionLogBuffer)
         var logger = Logger(label: "cairn")
         guard let level = Logger.Level(rawValue: logLevel) else {
             throw ValidationError("Unknown log level '\(logLevel)'.")

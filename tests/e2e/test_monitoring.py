@@ -299,3 +299,69 @@ def test_bad_monitoring_input_is_refused_and_changes_nothing(server, versions, d
     assert narrow.status_code == 200  # accepted on its own, but the traffic has a sixth feature:
     drift = api(server, "GET", f"/{deployment}/drift")
     assert drift.status_code == 400 and "the reference has 5 (x0, x1, x2, x3, x4)" in drift.json()["message"], drift.text
+
+
+def log_counts(server) -> dict[str, float]:
+    text = requests.get(f"{server.url}/metrics", timeout=10).text
+    return {state: float(line.rsplit(" ", 1)[1]) for state in ("written", "dropped", "failed", "queued")
+            for line in text.splitlines() if line.startswith(f'cairn_prediction_log_records{{state="{state}"}}')}
+
+
+class StoreLock:
+    """Holds the prediction log's store still from outside: an exclusive SQLite transaction, or
+    PostgreSQL's ACCESS EXCLUSIVE lock on the table. The server's log writes wait behind it."""
+
+    def __init__(self, store_uri: str):
+        self.store_uri = store_uri
+
+    def __enter__(self):
+        if self.store_uri.startswith("sqlite:///"):
+            import sqlite3
+
+            self.connection = sqlite3.connect(self.store_uri.removeprefix("sqlite:///"), timeout=30, isolation_level=None)
+            self.connection.execute("BEGIN EXCLUSIVE")
+        else:
+            import psycopg2
+
+            self.connection = psycopg2.connect(self.store_uri)
+            self.connection.cursor().execute("LOCK TABLE prediction_log IN ACCESS EXCLUSIVE MODE")
+        return self
+
+    def __exit__(self, *exc):
+        self.connection.rollback()
+        self.connection.close()
+
+
+def test_a_stalled_log_store_does_not_slow_requests_and_every_dropped_record_is_counted(server_factory, tmp_path):
+    server = server_factory("stalled-log", extra_args=["--prediction-log-buffer", "40"])
+    name, rows, _ = two_versions(server, tmp_path)
+    deployment = create(server, [], name, model_version=1)["name"]
+    session = requests.Session()
+    body = {"inputs": [{"name": "X", "shape": [1, 6], "datatype": "FP32", "data": rows[:1].tolist()}]}
+
+    def timed(count: int) -> list[float]:
+        latencies = []
+        for _ in range(count):
+            started = time.perf_counter()
+            assert session.post(f"{server.url}/v2/models/{deployment}/infer", json=body, timeout=30).status_code == 200
+            latencies.append(time.perf_counter() - started)
+        return sorted(latencies)
+
+    timed(50)  # warm
+    baseline = timed(300)
+    wait_for(lambda: log_counts(server).get("written") == 350, 10, "the warm-up and baseline to be written")
+    with StoreLock(server.store_uri):
+        stalled = timed(300)
+        time.sleep(0.5)
+        during = log_counts(server)
+    assert during["written"] == 350 and during["dropped"] > 0, during  # the store took nothing while held
+    # Nothing lost silently: every request is written, or counted as dropped or failed.
+    after = wait_for(lambda: (c := log_counts(server))["queued"] == 0 and c["written"] + c["dropped"] + c["failed"] == 650 and c, 30,
+                     "the held records to be written once the store is free")
+    # At most the buffer, plus the batch the writer took before it stalled, was kept.
+    assert after["dropped"] >= 300 - 2 * 40, after
+    logged = api(server, "GET", f"/{deployment}/predictions?limit=1000").json()["predictions"]
+    assert len(logged) == after["written"]
+    median, p90 = (lambda s: (s[len(s) // 2], s[int(len(s) * 0.9)]))(baseline)
+    stalled_median, stalled_p90 = stalled[len(stalled) // 2], stalled[int(len(stalled) * 0.9)]
+    assert stalled_median <= median * 1.5 + 0.002 and stalled_p90 <= p90 * 2 + 0.005, (baseline[::30], stalled[::30])
