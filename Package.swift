@@ -130,7 +130,7 @@ let package = Package(
         .target(
             name: "CairnUI",
             dependencies: [
-                "CairnCore", "CairnHTTP", "CairnStorage", "CairnTracking", "CairnRegistry", "CairnPipelines", "CairnDeploy",
+                "CairnCore", "CairnHTTP", "CairnStorage", "CairnTracking", "CairnRegistry", "CairnPipelines", "CairnDeploy", "CairnMonitoring",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),

@@ -16,7 +16,7 @@ extension DeploymentService {
 
     /// Drift of `revision` (the one with the most traffic by default) since `since` (milliseconds;
     /// the last hour by default) against its model version's reference dataset.
-    public func drift(name: String, revision number: Int?, since: Int64?) async throws -> (revision: Deployment.Revision, report: DriftReport) {
+    public func drift(name: String, revision number: Int?, since: Int64?, histograms: Bool = false) async throws -> (revision: Deployment.Revision, report: DriftReport) {
         let deployment = try await deployment(name: name)
         guard let revision = number.map({ deployment.revision($0) }) ?? deployment.revisions.max(by: { $0.percent < $1.percent }) else {
             throw CairnError.notFound("Deployment '\(name)' has no revision \(number ?? 0).")
@@ -33,6 +33,6 @@ extension DeploymentService {
             try await PredictionLogStore.answeredBodies(deployment: name, revision: revision.number, since: window, limit: Self.driftRequestLimit, on: db)
         }
         let requests = bodies.compactMap { LoggedRequest(inputs: $0.inputs, outputs: $0.outputs) }
-        return (revision, try DriftReport(reference: reference, requests: requests))
+        return (revision, try DriftReport(reference: reference, requests: requests, histograms: histograms))
     }
 }

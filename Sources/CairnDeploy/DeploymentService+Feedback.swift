@@ -54,4 +54,10 @@ extension DeploymentService {
         _ = try await deployment(name: name)
         return [60, 300, 900].map { gateway.windows.summary(name, seconds: $0) }
     }
+
+    /// `name`'s traffic minute by minute over the last 15 minutes, oldest first.
+    public func serviceSeries(name: String) async throws -> [(start: Int64, summary: WindowSummary)] {
+        _ = try await deployment(name: name)
+        return gateway.windows.series(name, spanSeconds: 60, count: RollingWindows.horizonSeconds / 60)
+    }
 }

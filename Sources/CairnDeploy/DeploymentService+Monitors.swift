@@ -103,7 +103,7 @@ extension DeploymentService {
                 alert.state = .resolved
                 alert.resolvedAt = now
                 alert.value = reading?.value ?? alert.value
-                alert.message = "recovered: " + (reading?.detail ?? "")
+                alert.resolution = reading?.detail
                 try await database.write { [alert] db in try await MonitorStore.save(alert, on: db) }
                 notifier.notify(alert, channels: rule.channels)
             }

@@ -1,6 +1,7 @@
 import CairnCore
 import CairnDeploy
 import CairnHTTP
+import CairnMonitoring
 import CairnPipelines
 import CairnRegistry
 import CairnStorage
@@ -61,6 +62,18 @@ public struct UIRoutes<Context: RequestContext>: Sendable {
         page(router, "/deployments/{name}") { _, context in
             let deployment = try await deployments.deployment(name: try context.pathParameter("name"))
             return Self.html(DeploymentPage.render(deployment, live: try await deployments.live(deployment)))
+        }
+        page(router, "/deployments/{name}/monitoring") { _, context in
+            let name = try context.pathParameter("name")
+            let drift: Result<DriftReport, CairnError>
+            do {
+                drift = .success(try await deployments.drift(name: name, revision: nil, since: Clock.nowMillis() - 3_600_000, histograms: true).report)
+            } catch let error as CairnError {
+                drift = .failure(error)
+            }
+            return Self.html(MonitoringPage.render(.init(deployment: try await deployments.deployment(name: name), series: try await deployments.serviceSeries(name: name),
+                                                         monitors: try await deployments.monitors(deployment: name),
+                                                         alerts: try await deployments.alerts(deployment: name, firingOnly: false, limit: 50), drift: drift)))
         }
         page(router, "/pipeline-runs/{run_id}") { _, context in
             let run = try await pipelines.run(id: try context.pathParameter("run_id"))

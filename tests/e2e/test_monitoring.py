@@ -143,6 +143,7 @@ def test_a_shifted_feature_raises_one_signed_drift_alert_naming_it_and_recovery_
             traffic.rows = normal
             resolved = wait_for(lambda: [a for a in alerts(server, deployment) if a["state"] == "resolved"], 40, "the recovery")
             assert resolved[0]["id"] == fired[0]["id"] and resolved[0]["resolved_at"] >= fired[0]["fired_at"]
+            assert resolved[0]["message"] == fired[0]["message"] and resolved[0]["resolution"].startswith("no feature drifted")
             wait_for(lambda: len(receiver.deliveries()) == 2, 30, "the recovery notice")
             assert set(traffic.statuses) == {200}
         time.sleep(3)  # no late or repeated deliveries
@@ -156,6 +157,12 @@ def test_a_shifted_feature_raises_one_signed_drift_alert_naming_it_and_recovery_
             assert hmac.compare_digest(headers["X-Cairn-Signature-256"], expected)
             assert headers["X-Cairn-Alert-Id"] == fired[0]["id"]
         assert len(alerts(server, deployment)) == 1
+        # The monitoring page shows the traffic, the monitor, its alert and each feature's histograms.
+        page = requests.get(f"{server.url}/deployments/{deployment}/monitoring", timeout=30)
+        assert page.status_code == 200
+        assert page.text.count('<figure class="histogram">') == 6 and "x2: ks" in page.text, page.text[-3000:]
+        assert "input-drift" in page.text and "drift in x2" in page.text and 'aria-label="Latency (ms)"' in page.text
+        assert f'href="/deployments/{deployment}/monitoring"' in requests.get(f"{server.url}/deployments/{deployment}", timeout=30).text
     finally:
         receiver.close()
 

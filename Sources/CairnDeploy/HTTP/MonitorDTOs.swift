@@ -62,6 +62,7 @@ struct AlertDTO: Encodable {
     let threshold: Double
     let features: [String]
     let message: String
+    let resolution: String?
     let actions: [String]
     let fired_at: Int64
     let resolved_at: Int64?
@@ -77,6 +78,7 @@ struct AlertDTO: Encodable {
         threshold = alert.threshold
         features = alert.features
         message = alert.message
+        resolution = alert.resolution
         actions = alert.actions
         fired_at = alert.firedAt
         resolved_at = alert.resolvedAt

@@ -16,6 +16,8 @@ public struct Alert: Codable, Sendable, Equatable {
     /// For drift: the features that drifted.
     public var features: [String]
     public var message: String
+    /// What the check that resolved it saw.
+    public var resolution: String?
     /// What the monitor's actions did when it fired.
     public var actions: [String] = []
     public var firedAt: Int64

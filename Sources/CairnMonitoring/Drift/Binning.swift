@@ -9,6 +9,8 @@ public struct Binning: Sendable, Equatable {
     public let current: [Double]
     /// The bin edges when the values were binned by range; nil for one bin per value.
     public let edges: [Double]?
+    /// What each bin holds: its range, or its value.
+    public let labels: [String]
 
     public init(reference: [Double], current: [Double]) {
         if Set(reference).count > 20 {
@@ -23,11 +25,13 @@ public struct Binning: Sendable, Equatable {
             var edges = (0...count).map { low + Double($0) * width }
             edges[count] = high
             self.edges = edges
+            labels = (0..<count).map { "\(Self.short(edges[$0]))–\(Self.short(edges[$0 + 1]))" }
             self.reference = Self.histogram(reference, edges: edges)
             self.current = Self.histogram(current, edges: edges)
         } else {
             let values = Set(reference).union(current).sorted()
             edges = nil
+            labels = values.map(Self.short)
             self.reference = Self.shares(reference, of: values)
             self.current = Self.shares(current, of: values)
         }
@@ -36,9 +40,13 @@ public struct Binning: Sendable, Equatable {
     public init(reference: [String], current: [String]) {
         let values = Set(reference).union(current).sorted()
         edges = nil
+        labels = values
         self.reference = Self.shares(reference, of: values)
         self.current = Self.shares(current, of: values)
     }
+
+    /// Four significant digits: enough to tell bins apart.
+    static func short(_ value: Double) -> String { String(format: "%.4g", value) }
 
     /// Shares per bin; bins are [e_i, e_i+1), the last one closed, as numpy counts them.
     static func histogram(_ values: [Double], edges: [Double]) -> [Double] {

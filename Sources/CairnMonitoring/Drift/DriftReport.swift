@@ -7,10 +7,12 @@ public struct DriftReport: Sendable {
     public let dataset: DatasetDrift
     public let currentRows: Int
     public let referenceRows: Int
+    /// Each column's reference and current distributions in Evidently's bins, when asked for.
+    public let histograms: [String: Binning]
 
     /// Compares `requests` with `reference`; a request whose columns cannot be matched to the
     /// reference's is refused with what is missing.
-    public init(reference: ReferenceDataset, requests: [LoggedRequest]) throws(CairnError) {
+    public init(reference: ReferenceDataset, requests: [LoggedRequest], histograms wantHistograms: Bool = false) throws(CairnError) {
         let features = reference.columns.filter { $0 != ReferenceDataset.predictionColumn }
         var current: [String: [ReferenceDataset.Value]] = [:]
         var predictions: [ReferenceDataset.Value] = []
@@ -36,12 +38,16 @@ public struct DriftReport: Sendable {
         }
         guard rowCount > 0 else { throw CairnError(.invalidState, "There are no logged requests to compare with the reference yet.", httpStatus: 409) }
         var columns: [ColumnDrift] = []
+        var histograms: [String: Binning] = [:]
         for (index, name) in reference.columns.enumerated() {
             let values = name == ReferenceDataset.predictionColumn ? predictions : current[name, default: []]
             guard !values.isEmpty else { continue }
             let referenceColumn = reference.column(index)
-            columns.append(ColumnDrift(column: name, reference: referenceColumn, current: Self.column(values, like: referenceColumn)))
+            let currentColumn = Self.column(values, like: referenceColumn)
+            columns.append(ColumnDrift(column: name, reference: referenceColumn, current: currentColumn))
+            if wantHistograms { histograms[name] = Self.binning(referenceColumn, currentColumn) }
         }
+        self.histograms = histograms
         dataset = DatasetDrift(columns: columns)
         currentRows = rowCount
         referenceRows = reference.rows.count
@@ -57,5 +63,12 @@ public struct DriftReport: Sendable {
             if numbers.count == values.count { return .numerical(numbers) }
         }
         return .categorical(values.map(ReferenceDataset.label))
+    }
+
+    static func binning(_ reference: DriftColumn, _ current: DriftColumn) -> Binning {
+        switch (reference, current) {
+        case (.numerical(let a), .numerical(let b)): Binning(reference: a, current: b)
+        default: Binning(reference: ColumnDrift.labels(reference), current: ColumnDrift.labels(current))
+        }
     }
 }

@@ -46,22 +46,32 @@ public final class RollingWindows: Sendable {
 
     /// The last `windowSeconds` (at most 15 minutes) of `key`, this second included.
     public func summary(_ key: String, seconds windowSeconds: Int) -> WindowSummary {
-        let window = max(1, min(windowSeconds, Self.horizonSeconds))
+        series(key, spanSeconds: min(windowSeconds, Self.horizonSeconds), count: 1)[0].summary
+    }
+
+    /// The last `count` spans of `spanSeconds` each, oldest first, with the second each one starts.
+    public func series(_ key: String, spanSeconds: Int, count: Int) -> [(start: Int64, summary: WindowSummary)] {
         let now = clock()
-        var summary = WindowSummary(seconds: window, requests: 0, errors: 0)
-        var latencies = [Int](repeating: 0, count: LatencyBuckets.count)
+        let span = Int64(max(1, spanSeconds))
+        var spans = (0..<count).map { index in
+            (start: now - span * Int64(count - index) + 1, counts: (requests: 0, errors: 0), latencies: [Int](repeating: 0, count: LatencyBuckets.count))
+        }
         seconds.withLock { all in
             guard let ring = all[key] else { return }
-            for second in ring where second.epoch > now - Int64(window) && second.epoch <= now {
-                summary.requests += second.requests
-                summary.errors += second.errors
-                for (index, count) in second.latencies.enumerated() where count > 0 { latencies[index] += count }
+            for second in ring where second.epoch >= 0 && second.epoch <= now {
+                let index = count - 1 - Int((now - second.epoch) / span)
+                guard index >= 0 else { continue }
+                spans[index].counts.requests += second.requests
+                spans[index].counts.errors += second.errors
+                for (bucket, hits) in second.latencies.enumerated() where hits > 0 { spans[index].latencies[bucket] += hits }
             }
         }
-        summary.p50Milliseconds = LatencyBuckets.quantile(0.50, of: latencies).map { $0 * 1000 }
-        summary.p95Milliseconds = LatencyBuckets.quantile(0.95, of: latencies).map { $0 * 1000 }
-        summary.p99Milliseconds = LatencyBuckets.quantile(0.99, of: latencies).map { $0 * 1000 }
-        return summary
+        return spans.map { entry in
+            (entry.start, WindowSummary(seconds: Int(span), requests: entry.counts.requests, errors: entry.counts.errors,
+                                        p50Milliseconds: LatencyBuckets.quantile(0.50, of: entry.latencies).map { $0 * 1000 },
+                                        p95Milliseconds: LatencyBuckets.quantile(0.95, of: entry.latencies).map { $0 * 1000 },
+                                        p99Milliseconds: LatencyBuckets.quantile(0.99, of: entry.latencies).map { $0 * 1000 }))
+        }
     }
 
     public func forget(_ key: String) {

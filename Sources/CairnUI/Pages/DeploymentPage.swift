@@ -12,6 +12,7 @@ enum DeploymentPage {
             main.element("h1", text: deployment.name)
             main.element("p", ["class": "muted"], text: "Serves \(serving(deployment)) · strategy \(deployment.spec.strategy.rawValue) · "
                          + "replicas \(deployment.spec.replicas)" + (deployment.spec.autoscales ? "–\(deployment.spec.maxReplicas), autoscaled" : ""))
+            main.element("p") { links in links.element("a", ["href": MonitoringPage.path(deployment.name), "class": "monitoring-link"], text: "Monitoring: traffic, alerts, drift") }
             main.element("h2", text: "Traffic")
             main.element("div", ["class": "split"]) { bar in
                 for revision in deployment.revisions where revision.percent > 0 {

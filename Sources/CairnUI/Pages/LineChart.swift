@@ -10,6 +10,11 @@ enum LineChart {
     static let colors = ["#2563eb", "#dc2626", "#16a34a", "#9333ea", "#ea580c", "#0891b2", "#ca8a04", "#db2777"]
 
     static func render(into html: inout HTMLWriter, caption: String, axis: ChartAxis, series: [(name: String, points: [LTTB.Point])]) {
+        render(into: &html, caption: caption, axisName: axis.rawValue, xUnit: axis.unitLabel, series: series)
+    }
+
+    /// `axisName` tags the SVG (`data-axis`); `xUnit` is written before the smallest x value.
+    static func render(into html: inout HTMLWriter, caption: String, axisName: String, xUnit: String, series: [(name: String, points: [LTTB.Point])]) {
         let plotWidth = width - margin.left - margin.right, plotHeight = height - margin.top - margin.bottom
         let shown = series.map { LTTB.downsample($0.points.filter { $0.x.isFinite && $0.y.isFinite }, threshold: Int(plotWidth)) }
         let all = shown.flatMap { $0 }
@@ -23,13 +28,13 @@ enum LineChart {
             func px(_ x: Double) -> Double { margin.left + (maxX == minX ? plotWidth / 2 : (x - minX) / (maxX - minX) * plotWidth) }
             func py(_ y: Double) -> Double { margin.top + (maxY == minY ? plotHeight / 2 : (maxY - y) / (maxY - minY) * plotHeight) }
             figure.element("svg", ["viewBox": "0 0 \(Int(width)) \(Int(height))", "width": "\(Int(width))", "height": "\(Int(height))",
-                                   "role": "img", "aria-label": caption, "data-points": String(all.count), "data-axis": axis.rawValue]) { svg in
+                                   "role": "img", "aria-label": caption, "data-points": String(all.count), "data-axis": axisName]) { svg in
                 let baseline = "\(margin.top + plotHeight)"
                 svg.element("line", ["x1": "\(margin.left)", "y1": baseline, "x2": "\(width - margin.right)", "y2": baseline, "stroke": "#9ca3af"])
                 svg.element("line", ["x1": "\(margin.left)", "y1": "\(margin.top)", "x2": "\(margin.left)", "y2": baseline, "stroke": "#9ca3af"])
                 svg.element("text", ["x": "4", "y": "\(margin.top + 10)", "font-size": "11"], text: Formatting.number(maxY))
                 svg.element("text", ["x": "4", "y": baseline, "font-size": "11"], text: Formatting.number(minY))
-                svg.element("text", ["x": "\(margin.left)", "y": "\(height - 6)", "font-size": "11"], text: "\(axis.unitLabel) \(Formatting.number(minX))")
+                svg.element("text", ["x": "\(margin.left)", "y": "\(height - 6)", "font-size": "11"], text: "\(xUnit) \(Formatting.number(minX))")
                 svg.element("text", ["x": "\(width - margin.right)", "y": "\(height - 6)", "font-size": "11", "text-anchor": "end"],
                             text: Formatting.number(maxX))
                 for (index, points) in shown.enumerated() where !points.isEmpty {
