@@ -99,7 +99,11 @@ public final class DeploymentGateway: Sendable {
             stats.finished(deployment, revision: revision, latency: seconds, failed: answer.status >= 500)
             windows.record(deployment, latency: seconds, failed: answer.status >= 500)
             metrics.answered(deployment, revision: revision, status: answer.status, seconds: seconds)
-            if method == .POST { log(answer, deployment: deployment, revision: revision, requestID: requestID, body: body, seconds: seconds, route: route) }
+            if method == .POST, predictionLog != nil {
+                let handoff = TrafficStats.now()
+                log(answer, deployment: deployment, revision: revision, requestID: requestID, body: body, seconds: seconds, route: route)
+                metrics.handedOff(seconds: TrafficStats.now() - handoff)
+            }
             if let shadow = route.shadow, shadow.revision != revision, Int.random(in: 0..<100) < shadow.percent {
                 mirror(answer, to: shadow.revision, replicas: route.replicas[shadow.revision, default: []], deployment: deployment, path: path,
                        method: method, contentType: contentType, body: body)

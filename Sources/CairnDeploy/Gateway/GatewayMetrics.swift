@@ -7,6 +7,8 @@ import Prometheus
 /// traffic shares per revision, set by the control loop.
 public final class GatewayMetrics: Sendable {
     let collectors: PrometheusCollectors
+    /// Made once: it is recorded on every logged request.
+    let handoff: DurationHistogram
 
     static var requests: MetricNameDescriptor {
         MetricNameDescriptor(namespace: "cairn", subsystem: "gateway", metricName: "requests", unitName: "total",
@@ -36,12 +38,19 @@ public final class GatewayMetrics: Sendable {
         MetricNameDescriptor(namespace: "cairn", subsystem: "prediction_log", metricName: "records", unitName: "",
                              helpText: "Prediction log records since the server started: written, dropped (queue full), failed (write error) and queued.")
     }
+    static var logHandoff: MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "cairn", subsystem: "prediction_log", metricName: "handoff", unitName: "seconds",
+                             helpText: "Time a request spends handing its record to the prediction log (copying the bodies and queueing).")
+    }
+    static let handoffBuckets: [Duration] = [.microseconds(1), .microseconds(2), .microseconds(5), .microseconds(10), .microseconds(20),
+                                             .microseconds(50), .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1)]
     static let buckets: [Duration] = [.microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
                                       .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5),
                                       .seconds(5), .seconds(10)]
 
     public init(registry: PrometheusCollectorRegistry) {
         collectors = PrometheusCollectors(registry: registry)
+        handoff = collectors.durationHistogram(Self.logHandoff, buckets: Self.handoffBuckets)
     }
 
     func answered(_ deployment: String, revision: Int, status: Int, seconds: Double) {
@@ -49,6 +58,10 @@ public final class GatewayMetrics: Sendable {
         collectors.counter(Self.requests, [("deployment", deployment), ("revision", revisionLabel), ("code", String(status))]).increment()
         collectors.durationHistogram(Self.duration, [("deployment", deployment), ("revision", revisionLabel)], buckets: Self.buckets)
             .recordNanoseconds(Int64(seconds * 1e9))
+    }
+
+    func handedOff(seconds: Double) {
+        handoff.recordNanoseconds(Int64(seconds * 1e9))
     }
 
     func compared(_ deployment: String, revision: Int, agreed: Bool) {
