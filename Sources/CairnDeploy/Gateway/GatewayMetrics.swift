@@ -42,7 +42,7 @@ public final class GatewayMetrics: Sendable {
         MetricNameDescriptor(namespace: "cairn", subsystem: "prediction_log", metricName: "handoff", unitName: "seconds",
                              helpText: "Time a request spends handing its record to the prediction log (copying the bodies and queueing).")
     }
-    static let handoffBuckets: [Duration] = [.microseconds(1), .microseconds(2), .microseconds(5), .microseconds(10), .microseconds(20),
+    static let handoffBuckets: [Duration] = [.microseconds(1), .microseconds(2), .microseconds(5), .microseconds(10), .microseconds(20), .microseconds(30), .microseconds(40),
                                              .microseconds(50), .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1)]
     static let buckets: [Duration] = [.microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
                                       .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5),
