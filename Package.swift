@@ -113,6 +113,13 @@ let package = Package(
             ]
         ),
         .target(
+            name: "CairnFeatures",
+            dependencies: [
+                "CairnCore", "CairnStorage",
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .target(
             name: "CairnDeploy",
             dependencies: [
                 "CairnCore", "CairnStorage", "CairnHTTP", "CairnRegistry", "CairnMonitoring",
@@ -186,6 +193,7 @@ let package = Package(
             dependencies: ["CairnServing", .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),
         .testTarget(name: "CairnMonitoringTests", dependencies: ["CairnMonitoring", "CairnStorage", "CairnTestSupport"]),
+        .testTarget(name: "CairnFeaturesTests", dependencies: ["CairnFeatures", "CairnCore"]),
         .testTarget(name: "CairnDeployTests", dependencies: ["CairnDeploy", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(
             name: "CairnPipelinesTests",

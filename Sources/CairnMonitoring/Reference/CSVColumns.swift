@@ -1,3 +1,4 @@
+import CairnCore
 import Foundation
 
 /// A CSV file read column by column for drift: a header row, then values; a column whose every
@@ -27,7 +28,7 @@ public struct CSVColumns: Sendable {
             var line = 0
             while names.isEmpty, position < bytes.count {
                 var header: [String] = []
-                Self.readLine(bytes, from: &position) { _, field in header.append(String(decoding: field, as: UTF8.self)) }
+                CSVTokenizer.readLine(bytes, from: &position) { _, field in header.append(String(decoding: field, as: UTF8.self)) }
                 line += 1
                 if header.count > 1 || header.first?.isEmpty == false { names = header }
             }
@@ -42,7 +43,7 @@ public struct CSVColumns: Sendable {
                 }
                 var count = 0
                 var overflow = false
-                Self.readLine(bytes, from: &position) { index, field in
+                CSVTokenizer.readLine(bytes, from: &position) { index, field in
                     count = index + 1
                     guard index < names.count else {
                         overflow = true
@@ -50,7 +51,7 @@ public struct CSVColumns: Sendable {
                     }
                     if texts[index] != nil {
                         texts[index]!.append(String(decoding: field, as: UTF8.self))
-                    } else if let number = field.isEmpty ? Double.nan : Self.number(field) {
+                    } else if let number = field.isEmpty ? Double.nan : CSVTokenizer.number(field) {
                         numbers[index].append(number)
                     } else {
                         // The first value that is not a number: the column is categorical after all.
@@ -71,78 +72,8 @@ public struct CSVColumns: Sendable {
         rowCount = rows
     }
 
-    /// A number read straight from the field's bytes (no String in between), or nil.
-    static func number(_ field: UnsafeBufferPointer<UInt8>) -> Double? {
-        guard field.count < 64 else { return Double(String(decoding: field, as: UTF8.self)) }
-        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: 65) { buffer -> Double? in
-            for index in 0..<field.count { buffer[index] = CChar(bitPattern: field[index]) }
-            buffer[field.count] = 0
-            var end: UnsafeMutablePointer<CChar>?
-            let value = strtod(buffer.baseAddress!, &end)
-            guard let end, end == buffer.baseAddress! + field.count, field.count > 0 else { return nil }
-            // strtod also reads hex and "inf"/"nan" words; CSV numbers are decimal.
-            guard field.allSatisfy({ $0 != UInt8(ascii: "x") && $0 != UInt8(ascii: "X") }) else { return nil }
-            return value
-        }
-    }
-
     /// Numbers written back as text the way they would have been read: `3` for 3.0.
     static func label(_ value: Double) -> String {
         value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
-    }
-
-    /// Calls `field` with each field of the line at `position` (its index and bytes, quotes
-    /// removed), and moves `position` past the line's end.
-    static func readLine(_ bytes: UnsafeBufferPointer<UInt8>, from position: inout Int, field: (Int, UnsafeBufferPointer<UInt8>) throws -> Void) rethrows {
-        var index = 0
-        var start = position
-        var unquoted: [UInt8]?
-        func emit(_ end: Int) throws {
-            if let text = unquoted {
-                try text.withUnsafeBufferPointer { try field(index, $0) }
-            } else {
-                try field(index, UnsafeBufferPointer(rebasing: bytes[start..<end]))
-            }
-            index += 1
-            unquoted = nil
-        }
-        while position < bytes.count {
-            let byte = bytes[position]
-            if byte == UInt8(ascii: "\""), position == start, unquoted == nil {
-                // A quoted field: copy it out, "" standing for one quote.
-                var text: [UInt8] = []
-                position += 1
-                while position < bytes.count {
-                    if bytes[position] == UInt8(ascii: "\"") {
-                        if position + 1 < bytes.count, bytes[position + 1] == UInt8(ascii: "\"") {
-                            text.append(UInt8(ascii: "\""))
-                            position += 2
-                            continue
-                        }
-                        position += 1
-                        break
-                    }
-                    text.append(bytes[position])
-                    position += 1
-                }
-                unquoted = text
-                continue
-            }
-            switch byte {
-            case UInt8(ascii: ","):
-                try emit(position)
-                position += 1
-                start = position
-            case UInt8(ascii: "\n"):
-                let end = position > start && bytes[position - 1] == UInt8(ascii: "\r") ? position - 1 : position
-                try emit(end)
-                position += 1
-                return
-            default:
-                position += 1
-            }
-        }
-        let end = position > start && bytes[position - 1] == UInt8(ascii: "\r") ? position - 1 : position
-        try emit(end)
     }
 }

@@ -1,0 +1,65 @@
+import Foundation
+
+/// Timestamps as microseconds since the epoch, UTC, read from what CSV files and Feast write:
+/// `2024-01-15 10:30:00`, `2024-01-15T10:30:00.123456Z`, `… +00:00`, `… UTC`, a date alone, or
+/// seconds since the epoch. Naive times are UTC (Feast's rule).
+public enum EventTime {
+    public static func parse(_ text: String) -> Int64? {
+        var text = text.trimmingCharacters(in: .whitespaces)
+        if let seconds = Double(text), !text.contains("-") { return Int64((seconds * 1_000_000).rounded()) }
+        var offsetSeconds: Int64 = 0
+        if text.hasSuffix(" UTC") { text.removeLast(4) } else if text.hasSuffix("Z") { text.removeLast() }
+        // A trailing ±hh:mm or ±hhmm offset.
+        if text.count > 19, let sign = text.dropFirst(19).lastIndex(where: { $0 == "+" || $0 == "-" }) {
+            let zone = text[text.index(after: sign)...].replacingOccurrences(of: ":", with: "")
+            guard zone.count == 4, let hours = Int64(zone.prefix(2)), let minutes = Int64(zone.suffix(2)) else { return nil }
+            offsetSeconds = (hours * 3600 + minutes * 60) * (text[sign] == "+" ? 1 : -1)
+            text = String(text[..<sign]).trimmingCharacters(in: .whitespaces)
+        }
+        let bytes = Array(text.utf8)
+        func number(_ range: Range<Int>) -> Int64? {
+            guard range.upperBound <= bytes.count else { return nil }
+            var value: Int64 = 0
+            for byte in bytes[range] {
+                guard (48...57).contains(byte) else { return nil }
+                value = value * 10 + Int64(byte - 48)
+            }
+            return value
+        }
+        guard bytes.count >= 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
+              let year = number(0..<4), let month = number(5..<7), let day = number(8..<10), (1...12).contains(month), (1...31).contains(day) else { return nil }
+        var seconds: Int64 = 0
+        var micros: Int64 = 0
+        if bytes.count > 10 {
+            guard bytes.count >= 19, bytes[10] == UInt8(ascii: " ") || bytes[10] == UInt8(ascii: "T"),
+                  let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19), hour < 24, minute < 60, second < 61 else { return nil }
+            seconds = hour * 3600 + minute * 60 + second
+            if bytes.count > 19 {
+                // A fraction of a second: microseconds kept, finer digits dropped.
+                let digits = bytes[20...]
+                guard bytes[19] == UInt8(ascii: "."), (1...9).contains(digits.count), digits.allSatisfy({ (48...57).contains($0) }) else { return nil }
+                for byte in digits.prefix(6) { micros = micros * 10 + Int64(byte - 48) }
+                for _ in digits.prefix(6).count..<6 { micros *= 10 }
+            }
+        }
+        return (daysFromCivil(year: year, month: month, day: day) * 86_400 + seconds - offsetSeconds) * 1_000_000 + micros
+    }
+
+    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+    static func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    /// `2024-01-15T10:30:00Z`, with microseconds when there are any.
+    public static func format(_ micros: Int64) -> String {
+        let seconds = Double(micros) / 1_000_000
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = micros % 1_000_000 == 0 ? [.withInternetDateTime] : [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: Date(timeIntervalSince1970: seconds))
+    }
+}
