@@ -37,13 +37,10 @@ public struct DriftRoutes<Context: RequestContext>: Sendable {
         return try rows.enumerated().map { index, row in
             guard case .array(let values) = row else { throw CairnError.invalidParameter("Row \(index) of 'data' is not a list of values.") }
             return try values.map { value in
-                switch value {
-                case .int(let number): return .number(Double(number))
-                case .double(let number): return .number(number)
-                case .string(let text): return .text(text)
-                case .bool(let flag): return .text(String(flag))
-                default: throw CairnError.invalidParameter("Row \(index) of 'data' holds \(value), which is neither a number nor a string.")
+                guard let converted = value.datasetValue else {
+                    throw CairnError.invalidParameter("Row \(index) of 'data' holds \(value), which is neither a number nor a string.")
                 }
+                return converted
             }
         }
     }
@@ -73,5 +70,19 @@ public struct DriftRoutes<Context: RequestContext>: Sendable {
         }
 
         let drift: Report
+    }
+}
+
+extension JSONValue {
+    /// A number or a category, as datasets and labels hold them (booleans as text); nil for
+    /// anything else.
+    var datasetValue: ReferenceDataset.Value? {
+        switch self {
+        case .int(let number): .number(Double(number))
+        case .double(let number): .number(number)
+        case .string(let text): .text(text)
+        case .bool(let flag): .text(String(flag))
+        default: nil
+        }
     }
 }

@@ -67,13 +67,8 @@ public struct MonitorRoutes<Context: RequestContext>: Sendable {
         default: throw CairnError.invalidParameter("Give either 'label' (one prediction) or 'labels' (a non-empty list, one per prediction) for each request_id.")
         }
         return try given.map { value in
-            switch value {
-            case .int(let number): return .number(Double(number))
-            case .double(let number): return .number(number)
-            case .string(let text): return .text(text)
-            case .bool(let flag): return .text(String(flag))
-            default: throw CairnError.invalidParameter("A label is a number or a string (got \(value)).")
-            }
+            guard let label = value.datasetValue else { throw CairnError.invalidParameter("A label is a number or a string (got \(value)).") }
+            return label
         }
     }
 }
