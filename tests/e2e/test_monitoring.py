@@ -340,7 +340,7 @@ class StoreLock:
 
 
 def test_a_stalled_log_store_does_not_slow_requests_and_every_dropped_record_is_counted(server_factory, tmp_path):
-    server = server_factory("stalled-log", extra_args=["--prediction-log-buffer", "40"])
+    server = server_factory("stalled-log", extra_args=["--prediction-log-buffer", "400"])
     name, rows, _ = two_versions(server, tmp_path)
     deployment = create(server, [], name, model_version=1)["name"]
     session = requests.Session()
@@ -358,17 +358,17 @@ def test_a_stalled_log_store_does_not_slow_requests_and_every_dropped_record_is_
     baseline = timed(300)
     wait_for(lambda: log_counts(server).get("written") == 350, 10, "the warm-up and baseline to be written")
     with StoreLock(server.store_uri):
-        stalled = timed(300)
+        stalled = timed(1500)
         time.sleep(0.5)
         during = log_counts(server)
     assert during["written"] == 350 and during["dropped"] > 0, during  # the store took nothing while held
     # Nothing lost silently: every request is written, or counted as dropped or failed.
-    after = wait_for(lambda: (c := log_counts(server))["queued"] == 0 and c["written"] + c["dropped"] + c["failed"] == 650 and c, 30,
+    after = wait_for(lambda: (c := log_counts(server))["queued"] == 0 and c["written"] + c["dropped"] + c["failed"] == 1850 and c, 30,
                      "the held records to be written once the store is free")
     # At most the buffer, plus the batch the writer took before it stalled, was kept.
-    assert after["dropped"] >= 300 - 2 * 40, after
+    assert after["dropped"] >= 1500 - 2 * 400, after
     logged = api(server, "GET", f"/{deployment}/predictions?limit=1000").json()["predictions"]
-    assert len(logged) == after["written"]
+    assert len(logged) == min(1000, after["written"])  # what is counted as written is in the log
     median, p90 = (lambda s: (s[len(s) // 2], s[int(len(s) * 0.9)]))(baseline)
     stalled_median, stalled_p90 = stalled[len(stalled) // 2], stalled[int(len(stalled) * 0.9)]
     assert stalled_median <= median * 1.5 + 0.002 and stalled_p90 <= p90 * 2 + 0.005, (baseline[::30], stalled[::30])
