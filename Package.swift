@@ -115,8 +115,10 @@ let package = Package(
         .target(
             name: "CairnFeatures",
             dependencies: [
-                "CairnCore", "CairnStorage",
+                "CairnCore", "CairnStorage", "CairnHTTP",
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
         .target(
@@ -145,7 +147,7 @@ let package = Package(
             name: "CairnServer",
             dependencies: [
                 "CairnCore", "CairnStorage", "CairnHTTP", "CairnTracking", "CairnRegistry", "CairnPipelines", "CairnUI", "CairnDeploy",
-                "CairnMonitoring",
+                "CairnMonitoring", "CairnFeatures",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -155,7 +157,7 @@ let package = Package(
         .executableTarget(
             name: "cairn",
             dependencies: [
-                "CairnMonitoring",
+                "CairnMonitoring", "CairnFeatures",
                 "CairnServer", "CairnStorage", "CairnPipelines", "CairnServing",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),

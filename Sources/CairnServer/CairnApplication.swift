@@ -1,5 +1,6 @@
 import CairnCore
 import CairnDeploy
+import CairnFeatures
 import CairnHTTP
 import CairnMonitoring
 import CairnPipelines
@@ -24,6 +25,7 @@ public enum CairnApplication {
         public let registry: RegistryService
         public let pipelines: PipelineService
         public let deployments: DeploymentService
+        public let features: FeatureStoreService
         /// Every Prometheus series the server exposes at `/metrics`.
         public let metrics: PrometheusCollectorRegistry
     }
@@ -33,7 +35,7 @@ public enum CairnApplication {
         do {
             try await MigrationRunner.run(StorageSchema.migrations + TrackingSchema.migrations + RegistrySchema.migrations
                                           + PipelineSchema.migrations + DeploymentSchema.migrations + PredictionLogSchema.migrations + ReferenceStore.migrations
-                                          + FeedbackStore.migrations + MonitorStore.migrations, on: database)
+                                          + FeedbackStore.migrations + MonitorStore.migrations + FeatureSchema.migrations, on: database)
             let artifactRoot = URL(fileURLWithPath: configuration.artifactsDestination, isDirectory: true)
             let artifacts = try LocalArtifactStore(root: artifactRoot, database: database)
             let tracking = TrackingService(database: database, artifacts: artifacts)
@@ -48,7 +50,9 @@ public enum CairnApplication {
                                                                                                   logger: logger)),
                                                 logger: logger)
             await deployments.setPipelineLauncher(PipelineServiceLauncher(pipelines: pipelines))
-            return Services(database: database, tracking: tracking, registry: registry, pipelines: pipelines, deployments: deployments, metrics: metrics)
+            let features = FeatureStoreService(database: database, online: SQLOnlineStore(database: database))
+            return Services(database: database, tracking: tracking, registry: registry, pipelines: pipelines, deployments: deployments, features: features,
+                            metrics: metrics)
         } catch {
             await database.close()
             throw error
@@ -105,6 +109,7 @@ public enum CairnApplication {
         DeploymentRoutes<BasicRequestContext>(service: services.deployments).register(on: native)
         DriftRoutes<BasicRequestContext>(service: services.deployments).register(on: native)
         MonitorRoutes<BasicRequestContext>(service: services.deployments).register(on: native)
+        FeatureServerRoutes<BasicRequestContext>(service: services.features).register(feast: APIRoutes(router: router, prefixes: [""]), native: native)
         GatewayRoutes<BasicRequestContext>(gateway: services.deployments.gateway).register(on: router)
         UIRoutes<BasicRequestContext>(tracking: services.tracking, registry: services.registry, pipelines: services.pipelines, deployments: services.deployments,
                                       database: services.database).register(on: router)

@@ -7,7 +7,7 @@ import NIOPosix
 struct Cairn: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Cairn: experiment tracking, model registry, pipelines, serving and monitoring in one binary.",
-        subcommands: [ServerCommand.self, ReplicaCommand.self, ModelsCommand.self, PipelineCommand.self, DeployCommand.self, DriftCommand.self])
+        subcommands: [ServerCommand.self, ReplicaCommand.self, ModelsCommand.self, PipelineCommand.self, DeployCommand.self, DriftCommand.self, FeaturesCommand.self])
 
     static func main() async {
         // A replica's requests run on NIO's event loops rather than hopping to Swift's own thread

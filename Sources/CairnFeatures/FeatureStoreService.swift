@@ -1,0 +1,210 @@
+import CairnCore
+import CairnStorage
+import Foundation
+
+/// The feature store: applies repositories (validated against their sources, versioned),
+/// materializes views into the online store (a time range, or incrementally from each view's
+/// watermark; one run per view at a time), serves online features with TTLs honoured, takes
+/// pushed values, and builds point-in-time correct training sets.
+public actor FeatureStoreService {
+    let database: Database
+    let online: any OnlineStore
+    /// Views being materialized or pushed to ("project/view"), so two writers of one view take turns.
+    var busyViews: Set<String> = []
+
+    public init(database: Database, online: any OnlineStore) {
+        self.database = database
+        self.online = online
+    }
+
+    // MARK: definitions
+
+    /// Reads and validates `yaml` (sources read and type-checked from `baseDirectory`), and
+    /// says what applying it would change.
+    public func plan(yaml: String, baseDirectory: String) async throws -> (repository: FeatureRepository, plan: RepositoryPlan) {
+        let repository = try FeatureRepository(yaml: yaml)
+        try repository.validate()
+        let base = URL(fileURLWithPath: baseDirectory, isDirectory: true)
+        for view in repository.featureViews { _ = try FeatureTable(view: view, of: repository, baseDirectory: base) }
+        let database = self.database
+        let previous = try await database.read { db in try await FeatureRepositoryStore.latest(project: repository.project, on: db) }
+        return (repository, RepositoryPlan(from: try previous.map { try FeatureRepository(yaml: $0.yaml) }, to: repository))
+    }
+
+    /// Records the repository as its project's next version (nothing when the plan is empty).
+    public func apply(yaml: String, baseDirectory: String) async throws -> (version: Int, plan: RepositoryPlan) {
+        let (repository, plan) = try await plan(yaml: yaml, baseDirectory: baseDirectory)
+        let database = self.database
+        let version = try await database.write { db -> Int in
+            let latest = try await FeatureRepositoryStore.latest(project: repository.project, on: db)
+            if let latest, plan.isEmpty, latest.baseDirectory == baseDirectory { return latest.version }
+            let version = (latest?.version ?? 0) + 1
+            try await FeatureRepositoryStore.insert(.init(project: repository.project, version: version, yaml: yaml, baseDirectory: baseDirectory,
+                                                          appliedAt: Clock.nowMillis()), on: db)
+            return version
+        }
+        return (version, plan)
+    }
+
+    /// The latest applied repository of `project` (or the latest of any, when not named).
+    public func repository(project: String?) async throws -> (repository: FeatureRepository, applied: FeatureRepositoryStore.Applied) {
+        let database = self.database
+        guard let applied = try await database.read({ db in try await FeatureRepositoryStore.latest(project: project, on: db) }) else {
+            throw CairnError.notFound(project.map { "No feature repository '\($0)' has been applied." } ?? "No feature repository has been applied yet; run `cairn features apply`.")
+        }
+        return (try FeatureRepository(yaml: applied.yaml), applied)
+    }
+
+    // MARK: materialization
+
+    public struct Materialization: Sendable {
+        public var view: String
+        public var start: Int64
+        public var end: Int64
+        public var rows: Int
+    }
+
+    /// Writes each online view's latest row per entity with an event time in [start, end]
+    /// (microseconds) to the online store.
+    public func materialize(project: String?, start: Int64?, end: Int64, views: [String]?) async throws -> [Materialization] {
+        let (repository, applied) = try await repository(project: project)
+        let base = URL(fileURLWithPath: applied.baseDirectory, isDirectory: true)
+        var results: [Materialization] = []
+        for view in try selected(views, of: repository) {
+            let key = "\(repository.project)/\(view.name)"
+            try await claim(key)
+            defer { release(key) }
+            let from: Int64
+            if let start { from = start } else { from = try await incrementalStart(view, project: repository.project) }
+            guard from <= end else { throw CairnError.invalidParameter("The start (\(EventTime.format(from))) is after the end (\(EventTime.format(end))).") }
+            let table = try FeatureTable(view: view, of: repository, baseDirectory: base)
+            var latest: [String: Int] = [:]
+            for index in 0..<table.count where table.eventTimes[index] >= from && table.eventTimes[index] <= end {
+                if let current = latest[table.keys[index]], !Self.isLater(index, than: current, in: table) { continue }
+                latest[table.keys[index]] = index
+            }
+            let rows = latest.map { key, index in
+                OnlineRow(key: key, eventTime: table.eventTimes[index], createdTime: table.createdTimes[index],
+                          values: Dictionary(uniqueKeysWithValues: view.features.enumerated().compactMap { position, feature in
+                              table.columns[position][index].map { (feature.name, $0) }
+                          }))
+            }
+            let written = try await online.write(project: repository.project, view: view.name, rows: rows)
+            let database = self.database
+            try await database.write { db in
+                try await db.raw("""
+                    INSERT INTO feature_materializations (project, view_name, start_time, end_time, rows_written, finished_at)
+                    VALUES (\(bind: repository.project), \(bind: view.name), \(bind: from), \(bind: end), \(bind: written), \(bind: Clock.nowMillis()))
+                    """).run()
+            }
+            results.append(Materialization(view: view.name, start: from, end: end, rows: written))
+        }
+        return results
+    }
+
+    /// Where an incremental run of `view` starts: the end of its last run, or Feast's defaults
+    /// (now − TTL, or 52 weeks back without a TTL).
+    func incrementalStart(_ view: FeatureRepository.FeatureView, project: String) async throws -> Int64 {
+        let database = self.database
+        let watermark = try await database.read { db in
+            try await db.raw("SELECT MAX(end_time) AS watermark FROM feature_materializations WHERE project = \(bind: project) AND view_name = \(bind: view.name)")
+                .first()?.decode(column: "watermark", as: Int64?.self)
+        }
+        if let watermark { return watermark }
+        let now = Clock.nowMillis() * 1000
+        return now - (view.ttlSeconds > 0 ? view.ttlSeconds : 52 * 7 * 86_400) * 1_000_000
+    }
+
+    static func isLater(_ a: Int, than b: Int, in table: FeatureTable) -> Bool {
+        table.eventTimes[a] != table.eventTimes[b] ? table.eventTimes[a] > table.eventTimes[b]
+            : (table.createdTimes[a] ?? .min) >= (table.createdTimes[b] ?? .min)
+    }
+
+    func selected(_ names: [String]?, of repository: FeatureRepository) throws -> [FeatureRepository.FeatureView] {
+        guard let names, !names.isEmpty else { return repository.featureViews.filter(\.online) }
+        return try names.map { name in
+            guard let view = repository.view(name) else { throw CairnError.notFound("Feature view '\(name)' does not exist in project '\(repository.project)'.") }
+            guard view.online else { throw CairnError.invalidParameter("Feature view '\(name)' is not online.") }
+            return view
+        }
+    }
+
+    func claim(_ key: String) async throws {
+        while busyViews.contains(key) { try await Task.sleep(for: .milliseconds(5)) }
+        busyViews.insert(key)
+    }
+
+    func release(_ key: String) { busyViews.remove(key) }
+
+    // MARK: online
+
+    /// The online values of `references` (features, views or a feature service) for each entity
+    /// (join key → one value per entity); values older than their view's TTL come back as null
+    /// with status OUTSIDE_MAX_AGE.
+    public func onlineFeatures(project: String?, references: [String], entities: [String: [FeatureValue]],
+                               fullFeatureNames: Bool = false) async throws -> OnlineFeatures {
+        let (repository, _) = try await repository(project: project)
+        let requested = try repository.resolve(references)
+        let counts = Set(entities.values.map(\.count))
+        guard counts.count == 1, let count = counts.first, count > 0 else {
+            throw CairnError.invalidParameter("Give every join key the same, non-zero number of values (got \(entities.mapValues(\.count))).")
+        }
+        var columns: [OnlineFeatures.Column] = []
+        let keyNames = Array(Set(requested.flatMap { repository.joinKeys(of: repository.view($0.view)!) })).sorted()
+        for name in keyNames {
+            guard let values = entities[name] else {
+                throw CairnError.invalidParameter("Missing entity key '\(name)' (the requested features need \(keyNames.joined(separator: ", "))).")
+            }
+            columns.append(.init(name: name, values: values, statuses: Array(repeating: .present, count: count), eventTimes: Array(repeating: 0, count: count)))
+        }
+        let now = Clock.nowMillis() * 1000
+        for (viewName, features) in requested {
+            let view = repository.view(viewName)!
+            let keys = (0..<count).map { row in FeatureTable.key(repository.joinKeys(of: view).map { entities[$0]![row].keyText }) }
+            let stored = try await online.read(project: repository.project, view: view.name, keys: Array(Set(keys)))
+            for feature in features {
+                let type = view.features.first { $0.name == feature }!.type
+                var column = OnlineFeatures.Column(name: fullFeatureNames ? "\(view.name)__\(feature)" : feature, values: [], statuses: [], eventTimes: [])
+                for key in keys {
+                    guard let row = stored[key] else {
+                        column.values.append(nil)
+                        column.statuses.append(.notFound)
+                        column.eventTimes.append(0)
+                        continue
+                    }
+                    column.eventTimes.append(row.eventTime)
+                    if view.ttlSeconds > 0, row.eventTime < now - view.ttlSeconds * 1_000_000 {
+                        column.values.append(nil)
+                        column.statuses.append(.outsideMaxAge)
+                    } else if let value = row.values[feature]?.typed(type) {
+                        column.values.append(value)
+                        column.statuses.append(.present)
+                    } else {
+                        column.values.append(nil)
+                        column.statuses.append(.nullValue)
+                    }
+                }
+                columns.append(column)
+            }
+        }
+        return OnlineFeatures(columns: columns)
+    }
+
+    /// Writes pushed rows (column-oriented, with the view's join keys, `event_timestamp` and
+    /// features) to the online store, the offline source, or both. Values must fit the types.
+    public func push(project: String?, view viewName: String, columns: [String: [String?]], toOnline: Bool, toOffline: Bool) async throws -> Int {
+        let (repository, applied) = try await repository(project: project)
+        guard let view = repository.view(viewName) else { throw CairnError.notFound("Feature view '\(viewName)' does not exist in project '\(repository.project)'.") }
+        let table = try PushedRows(view: view, repository: repository, columns: columns)
+        let key = "\(repository.project)/\(view.name)"
+        try await claim(key)
+        defer { release(key) }
+        if toOffline {
+            try table.append(toSourceOf: view, repository: repository, baseDirectory: URL(fileURLWithPath: applied.baseDirectory, isDirectory: true))
+        }
+        if toOnline {
+            _ = try await online.write(project: repository.project, view: view.name, rows: table.onlineRows(view: view))
+        }
+        return table.count
+    }
+}

@@ -1,0 +1,199 @@
+"""The feature store through `cairn server` and the `cairn features` CLI: plan and apply a YAML
+repository, materialize it, read online features in Feast's shapes (TTL honoured), push values,
+overlapping materializations, point-in-time training sets, and bad definitions and requests refused."""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import textwrap
+import threading
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import requests
+
+pytestmark = pytest.mark.mlflow_differs(reason="the feature store is Cairn's own (Feast-shaped) API")
+
+CAIRN = os.environ.get("CAIRN_BIN", os.path.join(os.path.dirname(__file__), "..", "..", ".build", "debug", "cairn"))
+
+
+def stamp(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def repository(tmp_path, project: str, rows: list[tuple], old_rows: list[tuple]) -> str:
+    """A repository: user_stats (ttl 1 h) and old_stats (ttl 60 s) over two CSV sources."""
+    with open(tmp_path / "user_stats.csv", "w", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(["user_id", "event_timestamp", "created", "txn_count", "avg_amount"])
+        writer.writerows(rows)
+    with open(tmp_path / "old_stats.csv", "w", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(["user_id", "event_timestamp", "lifetime_value"])
+        writer.writerows(old_rows)
+    path = tmp_path / "features.yaml"
+    path.write_text(textwrap.dedent(f"""
+        project: {project}
+        entities:
+          - {{name: user, join_keys: [user_id]}}
+        sources:
+          - {{name: user_stats, path: user_stats.csv, timestamp_field: event_timestamp, created_timestamp_column: created}}
+          - {{name: old_stats, path: old_stats.csv}}
+        feature_views:
+          - name: user_stats
+            entities: [user]
+            source: user_stats
+            ttl: 1h
+            features: [{{name: txn_count, type: int64}}, {{name: avg_amount, type: float64}}]
+          - name: old_stats
+            entities: [user]
+            source: old_stats
+            ttl: 60s
+            features: [{{name: lifetime_value, type: float64}}]
+        feature_services:
+          - {{name: fraud_v1, features: [user_stats, "old_stats:lifetime_value"]}}
+    """))
+    return str(path)
+
+
+def cli(server, *args) -> subprocess.CompletedProcess:
+    return subprocess.run([CAIRN, "features", *args, "--server", server.url], capture_output=True, text=True, timeout=120)
+
+
+def online(server, **body) -> requests.Response:
+    return requests.post(f"{server.url}/get-online-features", json=body, timeout=30)
+
+
+def column(answer: dict, name: str) -> dict:
+    return answer["results"][answer["metadata"]["feature_names"].index(name)]
+
+
+@pytest.fixture
+def store(server, tmp_path):
+    """An applied repository whose values lie around now: u1 has three rows (a future one and a
+    created-time tie), u2 one, u3 only a value older than its view's TTL."""
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    project = f"p_{uuid.uuid4().hex[:10]}"
+    rows = [("u1", stamp(now - timedelta(minutes=30)), stamp(now - timedelta(minutes=30)), 3, 10.5),
+            ("u1", stamp(now - timedelta(minutes=10)), stamp(now - timedelta(minutes=10)), 5, 12.0),
+            ("u1", stamp(now - timedelta(minutes=10)), stamp(now - timedelta(minutes=9)), 6, 12.5),  # tie: the later created wins
+            ("u1", stamp(now + timedelta(days=1)), stamp(now), 99, 99.0),  # the future: not materialized up to now
+            ("u2", stamp(now - timedelta(minutes=5)), "", 7, 3.25)]
+    old_rows = [("u1", stamp(now - timedelta(seconds=20)), 100.0), ("u3", stamp(now - timedelta(minutes=10)), 300.0)]
+    path = repository(tmp_path, project, rows, old_rows)
+    planned = cli(server, "plan", "--repo", path)
+    assert planned.returncode == 0, planned.stderr
+    assert "add" in planned.stdout and "user_stats" in planned.stdout
+    applied = cli(server, "apply", "--repo", path)
+    assert applied.returncode == 0 and "version 1" in applied.stdout, applied.stderr + applied.stdout
+    again = cli(server, "apply", "--repo", path)
+    assert "version 1" in again.stdout and "add" not in again.stdout  # nothing changed: same version
+    return project, now, path
+
+
+def test_materialized_values_are_the_latest_offline_ones_and_expired_values_read_as_null(server, store):
+    project, now, _ = store
+    materialized = requests.post(f"{server.url}/materialize", json={"project": project, "start_ts": stamp(now - timedelta(days=1)), "end_ts": now.isoformat()},
+                                 timeout=60)
+    assert materialized.status_code == 200, materialized.text
+    assert {v["feature_view"]: v["rows"] for v in materialized.json()["materialized"]} == {"user_stats": 2, "old_stats": 2}
+    answer = online(server, project=project, feature_service="fraud_v1", entities={"user_id": ["u1", "u2", "u3", "nobody"]})
+    assert answer.status_code == 200, answer.text
+    result = answer.json()
+    assert result["metadata"]["feature_names"] == ["user_id", "txn_count", "avg_amount", "lifetime_value"]
+    assert column(result, "user_id")["values"] == ["u1", "u2", "u3", "nobody"]
+    assert column(result, "txn_count")["values"] == [6, 7, None, None]
+    assert column(result, "txn_count")["statuses"] == ["PRESENT", "PRESENT", "NOT_FOUND", "NOT_FOUND"]
+    assert column(result, "avg_amount")["values"] == [12.5, 3.25, None, None]
+    assert column(result, "avg_amount")["event_timestamps"][0] == (now - timedelta(minutes=10)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # u3's value is 10 minutes old against a 60 s TTL: withheld, unlike Feast.
+    assert column(result, "lifetime_value")["values"] == [100.0, None, None, None]
+    assert column(result, "lifetime_value")["statuses"] == ["PRESENT", "NOT_FOUND", "OUTSIDE_MAX_AGE", "NOT_FOUND"]
+    # Incremental from the watermark (the end of that run): nothing new, nothing changed.
+    again = requests.post(f"{server.url}/materialize-incremental", json={"project": project, "end_ts": now.isoformat()}, timeout=60).json()
+    assert {v["feature_view"]: v["rows"] for v in again["materialized"]} == {"user_stats": 0, "old_stats": 0}
+
+
+def test_a_pushed_value_is_readable_online_at_once_and_offline_pushes_reach_training(server, store, tmp_path):
+    project, now, path = store
+    pushed = requests.post(f"{server.url}/push", json={
+        "project": project, "push_source_name": "user_stats", "to": "online_and_offline",
+        "df": {"user_id": ["u9"], "event_timestamp": [stamp(now)], "txn_count": [42], "avg_amount": [1.5]}}, timeout=30)
+    assert pushed.status_code == 200 and pushed.json() == {"pushed": 1}, pushed.text
+    result = online(server, project=project, features=["user_stats:txn_count"], entities={"user_id": ["u9"]}).json()
+    assert column(result, "txn_count")["values"] == [42] and column(result, "txn_count")["statuses"] == ["PRESENT"]
+    entities = tmp_path / "entities.csv"
+    entities.write_text(f"user_id,event_timestamp,label\nu9,{stamp(now + timedelta(seconds=1))},1\n")
+    training = subprocess.run([CAIRN, "features", "historical", "--repo", path, "--entities", str(entities), "--features", "user_stats:txn_count"],
+                              capture_output=True, text=True, timeout=60)
+    assert training.returncode == 0, training.stderr
+    assert training.stdout.splitlines()[1].endswith(",1,42")
+
+
+def test_overlapping_materializations_leave_exactly_the_values_one_run_writes(server, store):
+    project, now, _ = store
+    body = {"project": project, "start_ts": stamp(now - timedelta(days=1)), "end_ts": now.isoformat(), "feature_views": ["user_stats"]}
+    answers = []
+    threads = [threading.Thread(target=lambda: answers.append(requests.post(f"{server.url}/materialize", json=body, timeout=60))) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [a.status_code for a in answers] == [200] * 4
+    assert sorted(a.json()["materialized"][0]["rows"] for a in answers) == [0, 0, 0, 2]  # one run wrote, the others found nothing newer
+    result = online(server, project=project, features=["user_stats"], entities={"user_id": ["u1", "u2"]}).json()
+    assert column(result, "txn_count")["values"] == [6, 7] and column(result, "avg_amount")["values"] == [12.5, 3.25]
+
+
+def test_the_seed_point_in_time_example_through_the_cli(tmp_path):
+    (tmp_path / "txns.csv").write_text("user_id,feature_timestamp,txn_count_7d\n"
+                                       "user_001,2024-01-10 00:00:00 UTC,5\nuser_001,2024-01-14 00:00:00 UTC,8\n"
+                                       "user_001,2024-01-17 00:00:00 UTC,12\nuser_001,2024-01-21 00:00:00 UTC,15\n")
+    (tmp_path / "features.yaml").write_text(textwrap.dedent("""
+        project: fraud
+        entities: [{name: user, join_keys: [user_id]}]
+        sources: [{name: txns, path: txns.csv, timestamp_field: feature_timestamp}]
+        feature_views: [{name: user_txns, entities: [user], source: txns, features: [{name: txn_count_7d, type: int64}]}]
+    """))
+    (tmp_path / "events.csv").write_text("user_id,event_timestamp,label\nuser_001,2024-01-15 10:30:00 UTC,fraud\nuser_001,2024-01-20 14:45:00 UTC,not_fraud\n")
+    result = subprocess.run([CAIRN, "features", "historical", "--repo", str(tmp_path / "features.yaml"), "--entities", str(tmp_path / "events.csv"),
+                             "--features", "user_txns:txn_count_7d", "--output", str(tmp_path / "training.csv")], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "training.csv").read_text().splitlines() == [
+        "user_id,event_timestamp,label,txn_count_7d",
+        "user_001,2024-01-15 10:30:00 UTC,fraud,8",
+        "user_001,2024-01-20 14:45:00 UTC,not_fraud,12"]
+
+
+@pytest.mark.parametrize("original, replacement, message", [
+    ("entities: [user]\n    source: user_stats", "entities: [customer]\n    source: user_stats", "unknown entity 'customer'"),
+    ("{name: avg_amount, type: float64}", "{name: txn_count, type: float64}", "declares feature 'txn_count' twice"),
+    ("{name: txn_count, type: int64}, {name: avg_amount, type: float64}", "{name: txn_count, type: int64}, {name: avg_amount, type: bool}",
+     "is not bool, the type feature view 'user_stats' declares"),
+    ("{name: lifetime_value, type: float64}", "{name: lifetime_value, type: float64}, {name: churn, type: float64}", "has no column 'churn'"),
+])
+def test_bad_definitions_are_refused_by_plan_and_apply(server, tmp_path, original, replacement, message):
+    path = repository(tmp_path, f"p_{uuid.uuid4().hex[:10]}", [("u1", "2024-01-01 00:00:00", "", 1, 2.5)], [("u1", "2024-01-01 00:00:00", 1.0)])
+    text = open(path).read()
+    assert original in text
+    open(path, "w").write(text.replace(original, replacement))
+    for command in ("plan", "apply"):
+        refused = cli(server, command, "--repo", path)
+        assert refused.returncode == 1 and message in refused.stderr, refused.stderr
+
+
+def test_bad_online_requests_get_a_4xx_naming_the_problem(server, store):
+    project, _, _ = store
+    unknown = online(server, project=project, features=["user_stats:nope"], entities={"user_id": ["u1"]})
+    assert unknown.status_code == 400 and "has no feature 'nope'" in unknown.json()["message"]
+    missing = online(server, project=project, features=["user_stats:txn_count"], entities={"account": ["u1"]})
+    assert missing.status_code == 400 and "Missing entity key 'user_id'" in missing.json()["message"]
+    no_view = online(server, project=project, features=["payments:amount"], entities={"user_id": ["u1"]})
+    assert no_view.status_code == 400 and "Unknown feature view or service 'payments'" in no_view.json()["message"]
+    assert online(server, project="no_such_project", features=["x:y"], entities={"user_id": ["u1"]}).status_code == 404
+    bad_push = requests.post(f"{server.url}/push", json={"project": project, "push_source_name": "user_stats",
+                                                          "df": {"user_id": ["u1"], "event_timestamp": ["2024-01-01 00:00:00"], "txn_count": ["many"]}}, timeout=30)
+    assert bad_push.status_code == 400 and "'many' is not a int64" in bad_push.json()["message"]
