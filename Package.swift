@@ -140,6 +140,7 @@ let package = Package(
             name: "CairnUI",
             dependencies: [
                 "CairnCore", "CairnHTTP", "CairnStorage", "CairnTracking", "CairnRegistry", "CairnPipelines", "CairnDeploy", "CairnMonitoring",
+                "CairnFeatures",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),

@@ -8,6 +8,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/postgres.sh
 
 venv="$(scripts/python-env.sh)"
+# Feast, in a venv of its own (its pins differ from mlflow's), for the point-in-time join comparison.
+export CAIRN_FEAST_PYTHON="$(scripts/python-env.sh tests/e2e/requirements-feast.txt "$HOME/.cache/cairn/feast-venv")/bin/python"
 scripts/apt-install.sh chromium chromium-driver
 cairn_postgres_start
 trap cairn_postgres_stop EXIT

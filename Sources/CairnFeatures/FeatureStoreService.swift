@@ -1,6 +1,7 @@
 import CairnCore
 import CairnStorage
 import Foundation
+import SQLKit
 
 /// The feature store: applies repositories (validated against their sources, versioned),
 /// materializes views into the online store (a time range, or incrementally from each view's
@@ -206,5 +207,63 @@ public actor FeatureStoreService {
             _ = try await online.write(project: repository.project, view: view.name, rows: table.onlineRows(view: view))
         }
         return table.count
+    }
+}
+
+extension FeatureStoreService {
+    /// How fresh each online view is: its newest value's event time, and its last materialization.
+    public struct Freshness: Sendable {
+        public var project: String
+        public var view: String
+        /// Microseconds since the epoch; nil when nothing is online yet.
+        public var newestEventTime: Int64?
+        public var lastMaterialization: Materialization?
+        public var lastMaterializedAt: Int64?
+    }
+
+    /// Every online view of every applied project.
+    public func freshness() async throws -> [Freshness] {
+        let database = self.database
+        let newest = try await database.read { db in
+            try await db.raw("SELECT project, view_name, MAX(event_time) AS newest FROM feature_online_values GROUP BY project, view_name").all()
+                .map { row in (try row.decode(column: "project", as: String.self) + "/" + row.decode(column: "view_name", as: String.self),
+                               try row.decode(column: "newest", as: Int64.self)) }
+        }
+        let newestByView = Dictionary(newest, uniquingKeysWith: max)
+        let history = try await materializations(project: nil, limit: 10_000)
+        var result: [Freshness] = []
+        for project in try await projects() {
+            let repository = try await repository(project: project).repository
+            for view in repository.featureViews where view.online {
+                let last = history.first { $0.project == project && $0.run.view == view.name }
+                result.append(Freshness(project: project, view: view.name, newestEventTime: newestByView["\(project)/\(view.name)"],
+                                        lastMaterialization: last?.run, lastMaterializedAt: last?.finishedAt))
+            }
+        }
+        return result
+    }
+
+    public func projects() async throws -> [String] {
+        let database = self.database
+        return try await database.read { db in
+            try await db.raw("SELECT DISTINCT project FROM feature_repositories ORDER BY project").all().map { try $0.decode(column: "project", as: String.self) }
+        }
+    }
+
+    /// Materialization runs, newest first.
+    public func materializations(project: String?, limit: Int) async throws -> [(project: String, run: Materialization, finishedAt: Int64)] {
+        let database = self.database
+        let filter: SQLQueryString = project.map { "WHERE project = \(bind: $0)" } ?? ""
+        return try await database.read { db in
+            try await db.raw("""
+                SELECT project, view_name, start_time, end_time, rows_written, finished_at FROM feature_materializations \(filter)
+                ORDER BY finished_at DESC LIMIT \(bind: limit)
+                """).all().map { row in
+                (try row.decode(column: "project", as: String.self),
+                 Materialization(view: try row.decode(column: "view_name", as: String.self), start: try row.decode(column: "start_time", as: Int64.self),
+                                 end: try row.decode(column: "end_time", as: Int64.self), rows: try row.decode(column: "rows_written", as: Int.self)),
+                 try row.decode(column: "finished_at", as: Int64.self))
+            }
+        }
     }
 }

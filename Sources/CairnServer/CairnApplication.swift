@@ -90,7 +90,11 @@ public enum CairnApplication {
         router.add(middleware: MLflowErrorMiddleware())
         router.get("/health") { _, _ in "OK" }
         router.get("/version") { _, _ in mlflowCompatibleVersion }
-        router.get("/metrics") { _, _ in PrometheusText.response(services.metrics) }
+        let featureMetrics = FeatureMetrics(registry: services.metrics)
+        router.get("/metrics") { _, _ in
+            await featureMetrics.refresh(from: services.features)
+            return PrometheusText.response(services.metrics)
+        }
         router.get("/api/3.0/mlflow/server-info") { _, _ in
             try JSONResponse.make(ServerInfo())
         }
@@ -112,7 +116,7 @@ public enum CairnApplication {
         FeatureServerRoutes<BasicRequestContext>(service: services.features).register(feast: APIRoutes(router: router, prefixes: [""]), native: native)
         GatewayRoutes<BasicRequestContext>(gateway: services.deployments.gateway).register(on: router)
         UIRoutes<BasicRequestContext>(tracking: services.tracking, registry: services.registry, pipelines: services.pipelines, deployments: services.deployments,
-                                      database: services.database).register(on: router)
+                                      features: services.features, database: services.database).register(on: router)
         return router
     }
 

@@ -1,5 +1,6 @@
 import CairnCore
 import CairnDeploy
+import CairnFeatures
 import CairnHTTP
 import CairnMonitoring
 import CairnPipelines
@@ -16,12 +17,15 @@ public struct UIRoutes<Context: RequestContext>: Sendable {
     let database: Database
     let pipelines: PipelineService
     let deployments: DeploymentService
+    let features: FeatureStoreService
 
-    public init(tracking: TrackingService, registry: RegistryService, pipelines: PipelineService, deployments: DeploymentService, database: Database) {
+    public init(tracking: TrackingService, registry: RegistryService, pipelines: PipelineService, deployments: DeploymentService,
+                features: FeatureStoreService, database: Database) {
         self.tracking = tracking
         self.registry = registry
         self.pipelines = pipelines
         self.deployments = deployments
+        self.features = features
         self.database = database
     }
 
@@ -62,6 +66,17 @@ public struct UIRoutes<Context: RequestContext>: Sendable {
         page(router, "/deployments/{name}") { _, context in
             let deployment = try await deployments.deployment(name: try context.pathParameter("name"))
             return Self.html(DeploymentPage.render(deployment, live: try await deployments.live(deployment)))
+        }
+        page(router, "/features") { _, _ in
+            var projects: [FeaturesPage.Project] = []
+            let freshness = try await features.freshness()
+            for name in try await features.projects() {
+                let (repository, applied) = try await features.repository(project: name)
+                projects.append(.init(repository: repository, version: applied.version, appliedAt: applied.appliedAt,
+                                      freshness: freshness.filter { $0.project == name },
+                                      history: try await features.materializations(project: name, limit: 20).map { ($0.run, $0.finishedAt) }))
+            }
+            return Self.html(FeaturesPage.render(projects, now: Clock.nowMillis()))
         }
         page(router, "/deployments/{name}/monitoring") { _, context in
             let name = try context.pathParameter("name")

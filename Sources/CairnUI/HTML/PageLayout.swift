@@ -26,6 +26,7 @@ enum PageLayout {
                     nav.element("a", ["href": "/models"], text: "Models")
                     nav.element("a", ["href": "/pipelines"], text: "Pipelines")
                     nav.element("a", ["href": "/deployments"], text: "Deployments")
+                    nav.element("a", ["href": "/features"], text: "Features")
                 }
                 page.element("main") { main in
                     main.element("ol", ["class": "crumbs"]) { list in
