@@ -139,54 +139,76 @@ public actor FeatureStoreService {
 
     // MARK: online
 
-    /// The online values of `references` (features, views or a feature service) for each entity
-    /// (join key → one value per entity); values older than their view's TTL come back as null
-    /// with status OUTSIDE_MAX_AGE.
+    /// The online values of `references` (features, views, on-demand views or a feature service)
+    /// for each entity (join key or request field → one value per entity); values older than
+    /// their view's TTL come back as null with status OUTSIDE_MAX_AGE. On-demand features are
+    /// computed from the values read and the request fields, by the same code as offline.
     public func onlineFeatures(project: String?, references: [String], entities: [String: [FeatureValue]],
                                fullFeatureNames: Bool = false) async throws -> OnlineFeatures {
         let (repository, _) = try await repository(project: project)
-        let requested = try repository.resolve(references)
+        let selection = try FeatureSelection(references, in: repository)
         let counts = Set(entities.values.map(\.count))
         guard counts.count == 1, let count = counts.first, count > 0 else {
             throw CairnError.invalidParameter("Give every join key the same, non-zero number of values (got \(entities.mapValues(\.count))).")
         }
         var columns: [OnlineFeatures.Column] = []
-        let keyNames = Array(Set(requested.flatMap { repository.joinKeys(of: repository.view($0.view)!) })).sorted()
+        let keyNames = Array(Set(selection.stored.flatMap { repository.joinKeys(of: repository.view($0.view)!) })).sorted()
         for name in keyNames {
             guard let values = entities[name] else {
                 throw CairnError.invalidParameter("Missing entity key '\(name)' (the requested features need \(keyNames.joined(separator: ", "))).")
             }
             columns.append(.init(name: name, values: values, statuses: Array(repeating: .present, count: count), eventTimes: Array(repeating: 0, count: count)))
         }
+        for field in selection.requestFields where entities[field.name] == nil {
+            throw CairnError.invalidParameter("Missing request field '\(field.name)' (the on-demand features asked for need it).")
+        }
         let now = Clock.nowMillis() * 1000
-        for (viewName, features) in requested {
+        var values = Array(repeating: [String: FeatureValue](), count: count)
+        var statuses: [String: [OnlineFeatures.Status]] = [:]
+        var eventTimes: [String: [Int64]] = [:]
+        for (viewName, features) in selection.stored {
             let view = repository.view(viewName)!
             let keys = (0..<count).map { row in FeatureTable.key(repository.joinKeys(of: view).map { entities[$0]![row].keyText }) }
             let stored = try await online.read(project: repository.project, view: view.name, keys: Array(Set(keys)))
             for feature in features {
+                let name = "\(view.name).\(feature)"
                 let type = view.features.first { $0.name == feature }!.type
-                var column = OnlineFeatures.Column(name: fullFeatureNames ? "\(view.name)__\(feature)" : feature, values: [], statuses: [], eventTimes: [])
-                for key in keys {
-                    guard let row = stored[key] else {
-                        column.values.append(nil)
-                        column.statuses.append(.notFound)
-                        column.eventTimes.append(0)
+                for (row, key) in keys.enumerated() {
+                    guard let found = stored[key] else {
+                        statuses[name, default: []].append(.notFound)
+                        eventTimes[name, default: []].append(0)
                         continue
                     }
-                    column.eventTimes.append(row.eventTime)
-                    if view.ttlSeconds > 0, row.eventTime < now - view.ttlSeconds * 1_000_000 {
-                        column.values.append(nil)
-                        column.statuses.append(.outsideMaxAge)
-                    } else if let value = row.values[feature]?.typed(type) {
-                        column.values.append(value)
-                        column.statuses.append(.present)
+                    eventTimes[name, default: []].append(found.eventTime)
+                    if view.ttlSeconds > 0, found.eventTime < now - view.ttlSeconds * 1_000_000 {
+                        statuses[name, default: []].append(.outsideMaxAge)
+                    } else if let value = found.values[feature]?.typed(type) {
+                        values[row][name] = value
+                        statuses[name, default: []].append(.present)
                     } else {
-                        column.values.append(nil)
-                        column.statuses.append(.nullValue)
+                        statuses[name, default: []].append(.nullValue)
                     }
                 }
-                columns.append(column)
             }
+        }
+        if !selection.onDemand.isEmpty {
+            for row in 0..<count {
+                var request: [String: FeatureValue] = [:]
+                for field in selection.requestFields {
+                    guard let value = entities[field.name]![row].typed(field.type) else {
+                        throw CairnError.invalidParameter("Request field '\(field.name)' must be \(field.type.rawValue) (got \(entities[field.name]![row])).")
+                    }
+                    request[field.name] = value
+                }
+                values[row] = selection.derive(stored: values[row], request: request)
+            }
+        }
+        for (view, feature) in selection.outputs {
+            let name = "\(view).\(feature)"
+            let derived = repository.onDemandView(view) != nil
+            columns.append(.init(name: fullFeatureNames ? "\(view)__\(feature)" : feature, values: (0..<count).map { values[$0][name] },
+                                 statuses: derived ? (0..<count).map { values[$0][name] == nil ? .nullValue : .present } : statuses[name]!,
+                                 eventTimes: derived ? Array(repeating: 0, count: count) : eventTimes[name]!))
         }
         return OnlineFeatures(columns: columns)
     }

@@ -53,8 +53,16 @@ def repository(tmp_path, project: str, rows: list[tuple], old_rows: list[tuple])
             source: old_stats
             ttl: 60s
             features: [{{name: lifetime_value, type: float64}}]
+        on_demand_feature_views:
+          - name: amount_features
+            sources: [user_stats]
+            request: [{{name: amount, type: float64}}]
+            features:
+              - {{name: amount_ratio, type: float64, expression: "amount / avg_amount"}}
+              - {{name: big_spender, type: bool, expression: "amount > 2 * avg_amount"}}
         feature_services:
           - {{name: fraud_v1, features: [user_stats, "old_stats:lifetime_value"]}}
+          - {{name: fraud_v2, features: [user_stats, amount_features]}}
     """))
     return str(path)
 
@@ -121,6 +129,31 @@ def test_materialized_values_are_the_latest_offline_ones_and_expired_values_read
     # Incremental from the watermark (the end of that run): nothing new, nothing changed.
     again = requests.post(f"{server.url}/materialize-incremental", json={"project": project, "end_ts": now.isoformat()}, timeout=60).json()
     assert {v["feature_view"]: v["rows"] for v in again["materialized"]} == {"user_stats": 0, "old_stats": 0}
+
+
+def test_online_and_offline_give_the_same_vector_including_on_demand_features(server, store, tmp_path):
+    """The skew test at the feature level: for one entity and time, the training row and the online read agree."""
+    project, now, path = store
+    assert requests.post(f"{server.url}/materialize", json={"project": project, "start_ts": stamp(now - timedelta(days=1)), "end_ts": now.isoformat()},
+                         timeout=60).status_code == 200
+    result = online(server, project=project, feature_service="fraud_v2", entities={"user_id": ["u1", "u2"], "amount": [30.0, 5]}).json()
+    names = result["metadata"]["feature_names"]
+    assert names == ["user_id", "txn_count", "avg_amount", "amount_ratio", "big_spender"]
+    online_rows = [[column(result, name)["values"][row] for name in names[1:]] for row in range(2)]
+    assert online_rows == [[6, 12.5, 2.4, False], [7, 3.25, pytest.approx(5 / 3.25), False]]
+    entities = tmp_path / "skew.csv"
+    entities.write_text(f"user_id,event_timestamp,amount\nu1,{stamp(now)},30.0\nu2,{stamp(now)},5\n")
+    training = subprocess.run([CAIRN, "features", "historical", "--repo", path, "--entities", str(entities), "--features", "fraud_v2"],
+                              capture_output=True, text=True, timeout=60)
+    assert training.returncode == 0, training.stderr
+    offline_rows = [row[3:] for row in csv.reader(training.stdout.splitlines()[1:])]
+
+    def typed(values):
+        return [int(values[0]), float(values[1]), float(values[2]), values[3] == "true"]
+
+    assert [typed(row) for row in offline_rows] == online_rows
+    missing = online(server, project=project, feature_service="fraud_v2", entities={"user_id": ["u1"]})
+    assert missing.status_code == 400 and "Missing request field 'amount'" in missing.json()["message"]
 
 
 def test_a_pushed_value_is_readable_online_at_once_and_offline_pushes_reach_training(server, store, tmp_path):

@@ -10,7 +10,7 @@ extension FeatureRepository {
         }
         try Self.unique(entities.map(\.name), "entity")
         try Self.unique(sources.map(\.name), "source")
-        try Self.unique(featureViews.map(\.name), "feature view")
+        try Self.unique(featureViews.map(\.name) + onDemandViews.map(\.name), "feature view")
         try Self.unique(featureServices.map(\.name), "feature service")
         for entity in entities where entity.joinKeys.isEmpty { throw .invalidParameter("Entity '\(entity.name)' needs at least one join key.") }
         for view in featureViews {
@@ -28,6 +28,7 @@ extension FeatureRepository {
             }
             guard view.ttlSeconds >= 0 else { throw .invalidParameter("Feature view '\(view.name)' has a negative ttl.") }
         }
+        try validateOnDemandViews()
         for service in featureServices {
             do { _ = try resolve(service.features) } catch { throw .invalidParameter("Feature service '\(service.name)': \(error.message)") }
         }
@@ -50,6 +51,13 @@ extension FeatureRepository {
                 continue
             }
             let parts = reference.split(separator: ":", maxSplits: 1).map(String.init)
+            if let onDemand = onDemandView(parts[0]) {
+                guard parts.count == 1 || onDemand.features.contains(where: { $0.name == parts[1] }) else {
+                    throw .invalidParameter("On-demand feature view '\(onDemand.name)' has no feature '\(parts[1])' (it has \(onDemand.features.map(\.name).joined(separator: ", "))).")
+                }
+                for feature in onDemand.features where parts.count == 1 || feature.name == parts[1] { add(onDemand.name, feature.name) }
+                continue
+            }
             guard let view = view(parts[0]) else {
                 throw .invalidParameter("Unknown feature view or service '\(parts[0])' in '\(reference)'.")
             }
@@ -62,6 +70,53 @@ extension FeatureRepository {
             }
         }
         return result
+    }
+
+    /// The features an on-demand view's sources offer, by the names its expressions may use: bare
+    /// (when only one source has it) and `source.feature`, with their types.
+    func inputs(of onDemand: OnDemandView) -> [String: FeatureType] {
+        var qualified: [String: FeatureType] = [:]
+        var bare: [String: [FeatureType]] = [:]
+        for source in onDemand.sources {
+            let features = view(source)?.features.map { ($0.name, $0.type) } ?? onDemandView(source)?.features.map { ($0.name, $0.type) } ?? []
+            for (name, type) in features {
+                qualified["\(source).\(name)"] = type
+                bare[name, default: []].append(type)
+            }
+        }
+        for field in onDemand.request { bare[field.name, default: []].append(field.type) }
+        for (name, types) in bare where types.count == 1 { qualified[name] = types[0] }
+        return qualified
+    }
+
+    private func validateOnDemandViews() throws(CairnError) {
+        // On-demand views reading each other must not go round in a circle.
+        var state: [String: Bool] = [:]  // false: being visited, true: done
+        func visit(_ name: String, _ path: [String]) throws(CairnError) {
+            if state[name] == true { return }
+            if state[name] == false {
+                let cycle = path[path.firstIndex(of: name)!...] + [name]
+                throw .invalidParameter("On-demand feature views read each other in a cycle: \(cycle.joined(separator: " → ")).")
+            }
+            state[name] = false
+            for source in onDemandView(name)?.sources ?? [] where onDemandView(source) != nil { try visit(source, path + [name]) }
+            state[name] = true
+        }
+        for onDemand in onDemandViews { try visit(onDemand.name, []) }
+        for onDemand in onDemandViews {
+            for source in onDemand.sources where view(source) == nil && onDemandView(source) == nil {
+                throw .invalidParameter("On-demand feature view '\(onDemand.name)' names unknown source '\(source)'.")
+            }
+            guard !onDemand.features.isEmpty else { throw .invalidParameter("On-demand feature view '\(onDemand.name)' declares no features.") }
+            try Self.unique(onDemand.features.map(\.name), "feature of '\(onDemand.name)'")
+            let available = inputs(of: onDemand)
+            for feature in onDemand.features {
+                for reference in feature.expression.references where available[reference] == nil {
+                    throw .invalidParameter("Feature '\(feature.name)' of on-demand feature view '\(onDemand.name)' reads '\(reference)', which is not a request "
+                                            + "field or a feature of its sources (\(onDemand.sources.joined(separator: ", "))), or is in several: write source.feature.")
+                }
+            }
+        }
     }
 
     private static func unique(_ names: [String], _ kind: String) throws(CairnError) {

@@ -50,6 +50,23 @@ public struct FeatureRepository: Sendable, Equatable {
         public var features: [Feature]
     }
 
+    /// Features computed from other features and from values the request carries, by
+    /// expressions run identically in training joins and online reads.
+    public struct OnDemandView: Sendable, Equatable {
+        public struct Derived: Sendable, Equatable {
+            public var name: String
+            public var type: FeatureType
+            public var expression: FeatureExpression
+        }
+
+        public var name: String
+        /// Feature views or other on-demand views whose features the expressions read.
+        public var sources: [String]
+        /// Values each request (or entity row) carries.
+        public var request: [Feature]
+        public var features: [Derived]
+    }
+
     public struct FeatureService: Sendable, Equatable, Codable {
         public var name: String
         /// `view` (all its features) or `view:feature`.
@@ -60,15 +77,20 @@ public struct FeatureRepository: Sendable, Equatable {
     public var entities: [Entity]
     public var sources: [Source]
     public var featureViews: [FeatureView]
+    public var onDemandViews: [OnDemandView]
     public var featureServices: [FeatureService]
 
-    public init(project: String, entities: [Entity], sources: [Source], featureViews: [FeatureView], featureServices: [FeatureService]) {
+    public init(project: String, entities: [Entity], sources: [Source], featureViews: [FeatureView], onDemandViews: [OnDemandView] = [],
+                featureServices: [FeatureService]) {
         self.project = project
         self.entities = entities
         self.sources = sources
         self.featureViews = featureViews
+        self.onDemandViews = onDemandViews
         self.featureServices = featureServices
     }
+
+    public func onDemandView(_ name: String) -> OnDemandView? { onDemandViews.first { $0.name == name } }
 
     public func entity(_ name: String) -> Entity? { entities.first { $0.name == name } }
     public func source(_ name: String) -> Source? { sources.first { $0.name == name } }
@@ -103,6 +125,16 @@ extension FeatureRepository {
                         features: try item.list("features").map { (feature) throws(CairnError) in
                             Feature(name: try feature.string("name"), type: try FeatureType(name: try feature.string("type")))
                         })
+        }
+        onDemandViews = try top.list("on_demand_feature_views").map { (item) throws(CairnError) in
+            OnDemandView(name: try item.string("name"), sources: try item.strings("sources"),
+                         request: try item.list("request").map { (field) throws(CairnError) in
+                             Feature(name: try field.string("name"), type: try FeatureType(name: try field.string("type")))
+                         },
+                         features: try item.list("features").map { (feature) throws(CairnError) in
+                             OnDemandView.Derived(name: try feature.string("name"), type: try FeatureType(name: try feature.string("type")),
+                                                  expression: try FeatureExpression(parsing: try feature.string("expression")))
+                         })
         }
         featureServices = try top.list("feature_services").map { (item) throws(CairnError) in
             FeatureService(name: try item.string("name"), features: try item.strings("features"))

@@ -19,6 +19,7 @@ public struct RepositoryPlan: Sendable, Equatable {
         changes = Self.compare("entity", old?.entities ?? [], new.entities, \.name)
             + Self.compare("source", old?.sources ?? [], new.sources, \.name)
             + Self.compare("feature view", old?.featureViews ?? [], new.featureViews, \.name)
+            + Self.compare("on-demand feature view", old?.onDemandViews ?? [], new.onDemandViews, \.name)
             + Self.compare("feature service", old?.featureServices ?? [], new.featureServices, \.name)
     }
 
