@@ -140,7 +140,7 @@ def test_online_and_offline_give_the_same_vector_including_on_demand_features(se
     names = result["metadata"]["feature_names"]
     assert names == ["user_id", "txn_count", "avg_amount", "amount_ratio", "big_spender"]
     online_rows = [[column(result, name)["values"][row] for name in names[1:]] for row in range(2)]
-    assert online_rows == [[6, 12.5, 2.4, False], [7, 3.25, pytest.approx(5 / 3.25), False]]
+    assert online_rows == [[6, 12.5, 2.4, True], [7, 3.25, pytest.approx(5 / 3.25), False]]
     entities = tmp_path / "skew.csv"
     entities.write_text(f"user_id,event_timestamp,amount\nu1,{stamp(now)},30.0\nu2,{stamp(now)},5\n")
     training = subprocess.run([CAIRN, "features", "historical", "--repo", path, "--entities", str(entities), "--features", "fraud_v2"],

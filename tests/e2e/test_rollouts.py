@@ -155,7 +155,10 @@ def test_a_canary_of_a_broken_version_is_rolled_back_on_its_own(server, versions
 
 def test_a_canary_of_a_good_version_reaches_all_traffic_on_its_own(server, versions, deployments):
     name, rows, sessions = versions
-    canary = {"steps": [{"percent": 20, "seconds": 2}, {"percent": 50, "seconds": 2}, {"percent": 100, "seconds": 0}], "minimum_requests": 10}
+    # The p95 of a fresh replica on a shared 2-core machine running other tests swings by tens of
+    # milliseconds; this test is about the steps, so latency may differ by up to a second.
+    canary = {"steps": [{"percent": 20, "seconds": 2}, {"percent": 50, "seconds": 2}, {"percent": 100, "seconds": 0}], "minimum_requests": 10,
+              "latency_slack_ms": 1000}
     deployment = create(server, deployments, name, model_version=1, strategy="canary", canary=canary, keep_previous_seconds=1)["name"]
     with Load(server, deployment, rows) as load:
         assert api(server, "POST", f"/{deployment}/update", model_version=2).status_code == 200
