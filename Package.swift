@@ -124,7 +124,7 @@ let package = Package(
         .target(
             name: "CairnDeploy",
             dependencies: [
-                "CairnCore", "CairnStorage", "CairnHTTP", "CairnRegistry", "CairnMonitoring",
+                "CairnCore", "CairnStorage", "CairnHTTP", "CairnRegistry", "CairnMonitoring", "CairnFeatures",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "Hummingbird", package: "hummingbird"),

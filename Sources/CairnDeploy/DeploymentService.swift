@@ -79,6 +79,7 @@ public actor DeploymentService {
     /// replicas cannot start, nothing is kept.
     public func create(_ spec: DeploymentSpec) async throws -> Deployment {
         try spec.validate()
+        try await checkFeatureService(of: spec)
         try await claim(spec.name)
         defer { release(spec.name) }
         let database = self.database
@@ -110,6 +111,7 @@ public actor DeploymentService {
     /// instant rollback); canary, A/B and shadow start a rollout the control loop or the user ends.
     public func update(name: String, spec: DeploymentSpec) async throws -> Deployment {
         try spec.validate()
+        try await checkFeatureService(of: spec)
         guard spec.name == name else { throw CairnError.invalidParameter("A deployment cannot be renamed.") }
         try await claim(name)
         defer { release(name) }
@@ -394,12 +396,23 @@ public actor DeploymentService {
         try await database.write { db in try await DeploymentStore.update(deployment, on: db) }
     }
 
+    /// Refuses a feature service that is not defined (or a server without a feature store).
+    func checkFeatureService(of spec: DeploymentSpec) async throws {
+        guard let service = spec.featureService else { return }
+        guard let store = gateway.featureStore else { throw CairnError.invalidParameter("This server has no feature store to read '\(service)' from.") }
+        let repository = try await store.repository(project: spec.featureProject).repository
+        guard repository.featureServices.contains(where: { $0.name == service }) else {
+            throw CairnError.notFound("Feature service '\(service)' does not exist in project '\(repository.project)'.")
+        }
+    }
+
     func publish(_ deployment: Deployment) {
         let shadow = deployment.progress.rollout.flatMap { rollout in
             rollout.strategy == .shadow ? DeploymentGateway.Shadow(revision: rollout.candidate, percent: deployment.spec.shadowPercent) : nil
         }
         gateway.route(deployment.name, split: deployment.split, replicas: running[deployment.name, default: [:]], shadow: shadow,
-                      logPercent: deployment.spec.logSamplePercent)
+                      logPercent: deployment.spec.logSamplePercent,
+                      features: deployment.spec.featureService.map { FeatureEnrichment(project: deployment.spec.featureProject, service: $0) })
         gateway.metrics.describe(deployment, replicas: running[deployment.name, default: [:]], inFlight: gateway.stats.inFlight(of: deployment.name))
     }
 

@@ -210,7 +210,7 @@ public actor FeatureStoreService {
                                  statuses: derived ? (0..<count).map { values[$0][name] == nil ? .nullValue : .present } : statuses[name]!,
                                  eventTimes: derived ? Array(repeating: 0, count: count) : eventTimes[name]!))
         }
-        return OnlineFeatures(columns: columns)
+        return OnlineFeatures(columns: columns, keyCount: keyNames.count)
     }
 
     /// Writes pushed rows (column-oriented, with the view's join keys, `event_timestamp` and

@@ -44,13 +44,14 @@ public enum CairnApplication {
             let pipelines = PipelineService(database: database, tracking: tracking, registry: registry,
                                             configuration: try pipelineConfiguration(configuration), logger: logger)
             let metrics = PrometheusCollectorRegistry()
+            let features = FeatureStoreService(database: database, online: SQLOnlineStore(database: database))
             let deployments = DeploymentService(database: database, registry: registry, launcher: replicaLauncher(configuration),
                                                 gateway: DeploymentGateway(metrics: GatewayMetrics(registry: metrics),
                                                                            predictionLog: PredictionLogger(database: database, capacity: configuration.predictionLogBuffer,
-                                                                                                  logger: logger)),
+                                                                                                  logger: logger),
+                                                                           featureStore: features),
                                                 logger: logger)
             await deployments.setPipelineLauncher(PipelineServiceLauncher(pipelines: pipelines))
-            let features = FeatureStoreService(database: database, online: SQLOnlineStore(database: database))
             return Services(database: database, tracking: tracking, registry: registry, pipelines: pipelines, deployments: deployments, features: features,
                             metrics: metrics)
         } catch {

@@ -15,6 +15,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import requests
 
+from test_rollouts import deployments  # noqa: F401 (fixture)
+
 pytestmark = pytest.mark.mlflow_differs(reason="the feature store is Cairn's own (Feast-shaped) API")
 
 CAIRN = os.environ.get("CAIRN_BIN", os.path.join(os.path.dirname(__file__), "..", "..", ".build", "debug", "cairn"))
@@ -325,3 +327,77 @@ def test_the_point_in_time_join_matches_feasts_row_for_row(tmp_path):
     assert ties > 20  # the data has ties that matter
     filled = sum(1 for values in cairn.values() if values[0] is not None)
     assert 100 < filled < 1000 and sum(1 for values in cairn.values() if values[2] is not None) > filled  # the TTL mattered
+
+
+def test_a_served_model_gets_the_same_feature_vector_online_as_its_training_rows_had(server, store, tmp_path, deployments):
+    """The skew test: a model trained on a point-in-time training set of feature service fraud_v2
+    (stored and on-demand features), deployed with that service, is fed the same vector online."""
+    import json
+
+    import numpy as np
+    import onnxruntime as ort
+    from skl2onnx import to_onnx
+    from sklearn.linear_model import LogisticRegression
+
+    from e2e_support import register_onnx
+    from test_rollouts import api
+
+    project, now, path = store
+    assert requests.post(f"{server.url}/materialize", json={"project": project, "start_ts": stamp(now - timedelta(days=1)), "end_ts": now.isoformat()},
+                         timeout=60).status_code == 200
+    amounts = [1, 5, 10, 20, 30, 40, 60]
+    entities = tmp_path / "training.csv"
+    entities.write_text("user_id,event_timestamp,amount\n" + "".join(f"{user},{stamp(now)},{amount}\n" for user in ("u1", "u2") for amount in amounts))
+    training = subprocess.run([CAIRN, "features", "historical", "--repo", path, "--entities", str(entities), "--features", "fraud_v2"],
+                              capture_output=True, text=True, timeout=60)
+    assert training.returncode == 0, training.stderr
+    rows = list(csv.DictReader(training.stdout.splitlines()))
+    names = ["txn_count", "avg_amount", "amount_ratio", "big_spender"]
+
+    def vector(row):
+        return [float(row[n]) if n != "big_spender" else float(row[n] == "true") for n in names]
+
+    features = np.array([vector(row) for row in rows], dtype=np.float32)
+    labels = np.array([float(row["amount"]) > 25 for row in rows], dtype=np.int64)
+    model = to_onnx(LogisticRegression().fit(features, labels), features[:1], options={"zipmap": False}).SerializeToString()
+    session = ort.InferenceSession(model, providers=["CPUExecutionProvider"])
+    name = register_onnx(server.url, model, tmp_path / "model", "fraud")
+
+    refused = api(server, "POST", "", name=f"feat-{uuid.uuid4().hex[:8]}", model_name=name, model_version=1, feature_service="no_such_service",
+                  feature_project=project)
+    assert refused.status_code == 404 and "Feature service 'no_such_service' does not exist" in refused.json()["message"]
+    created = api(server, "POST", "", name=f"feat-{uuid.uuid4().hex[:8]}", model_name=name, model_version=1, feature_service="fraud_v2",
+                  feature_project=project)
+    assert created.status_code == 200, created.text
+    deployment = created.json()["deployment"]["name"]
+    deployments.append(deployment)
+    assert created.json()["deployment"]["feature_service"] == "fraud_v2"
+
+    answer = requests.post(f"{server.url}/deployments/{deployment}/invocations", headers={"X-Request-Id": f"{deployment}-skew"},
+                           json={"dataframe_records": [{"user_id": "u1", "amount": 30.0}, {"user_id": "u2", "amount": 5}]}, timeout=30)
+    assert answer.status_code == 200, answer.text
+    offline = {(row["user_id"], float(row["amount"])): vector(row) for row in rows}
+    expected = np.array([offline[("u1", 30.0)], offline[("u2", 5.0)]], dtype=np.float32)
+    assert [p["label"] for p in answer.json()["predictions"]] == session.run(None, {"X": expected})[0].tolist() == [1, 0]
+    # What the model was fed, from the prediction log: exactly the training rows' vectors.
+    logged = wait_for_log(server, deployment, f"{deployment}-skew")
+    fed = json.loads(logged["inputs"])["dataframe_split"]
+    assert fed["columns"] == names and fed["data"] == [offline[("u1", 30.0)], offline[("u2", 5.0)]]
+
+    v2 = requests.post(f"{server.url}/v2/models/{deployment}/infer", json={"inputs": []}, timeout=30)
+    assert v2.status_code == 400 and "send entity rows to" in v2.text
+    unknown = requests.post(f"{server.url}/deployments/{deployment}/invocations", json={"dataframe_records": [{"user_id": "stranger", "amount": 1}]}, timeout=30)
+    assert unknown.status_code == 422 and "no value for feature 'txn_count' (NOT_FOUND)" in unknown.json()["message"]
+
+
+def wait_for_log(server, deployment: str, request_id: str) -> dict:
+    import time
+
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        records = requests.get(f"{server.url}/api/v1/deployments/{deployment}/predictions", timeout=30).json()["predictions"]
+        found = [r for r in records if r["request_id"] == request_id]
+        if found:
+            return found[0]
+        time.sleep(0.2)
+    raise AssertionError(f"request {request_id} was not logged")

@@ -1,4 +1,5 @@
 import CairnCore
+import CairnFeatures
 import CairnMonitoring
 import Foundation
 import NIOCore
@@ -18,6 +19,8 @@ public final class DeploymentGateway: Sendable {
         var shadow: Shadow?
         /// The share of successful requests logged (errors are always logged).
         var logPercent: Int
+        /// Where the model's features come from, when the request carries entity keys.
+        var features: FeatureEnrichment?
     }
 
     /// Mirror `percent` of requests to `revision` and compare its answers.
@@ -46,18 +49,22 @@ public final class DeploymentGateway: Sendable {
     public let metrics: GatewayMetrics
     /// Where answered requests are logged, if anywhere.
     public let predictionLog: PredictionLogger?
+    /// The feature store deployments with a feature service read from.
+    public let featureStore: FeatureStoreService?
     /// Mirrored requests beyond this many in flight are not sent (the shadow must never slow the primary).
     static let maxShadowsInFlight = 64
 
-    public init(metrics: GatewayMetrics, predictionLog: PredictionLogger?) {
+    public init(metrics: GatewayMetrics, predictionLog: PredictionLogger?, featureStore: FeatureStoreService? = nil) {
         self.metrics = metrics
         self.predictionLog = predictionLog
+        self.featureStore = featureStore
     }
 
     /// Routes `deployment` by `split` to `replicas` (by revision), mirroring to `shadow` if given,
     /// logging `logPercent` of successful requests.
-    public func route(_ deployment: String, split: TrafficSplit, replicas: [Int: [Replica]], shadow: Shadow? = nil, logPercent: Int = 100) {
-        routes.withLock { $0[deployment] = Route(split: split, replicas: replicas, shadow: shadow, logPercent: logPercent) }
+    func route(_ deployment: String, split: TrafficSplit, replicas: [Int: [Replica]], shadow: Shadow? = nil, logPercent: Int = 100,
+               features: FeatureEnrichment? = nil) {
+        routes.withLock { $0[deployment] = Route(split: split, replicas: replicas, shadow: shadow, logPercent: logPercent, features: features) }
     }
 
     /// Keeps `deployment`'s split and shadow, with these replicas.
@@ -80,9 +87,19 @@ public final class DeploymentGateway: Sendable {
     /// Sends `path` (with `body`) to a replica of `deployment`. With no replica ready at all
     /// (scaled to zero, or every one restarting) the request is held, counted as in flight so
     /// the autoscaler starts one, for up to `holdSeconds`.
-    public func forward(_ deployment: String, path: String, method: HTTPMethod, contentType: String?, body: ByteBuffer?,
+    public func forward(_ deployment: String, path: String, method: HTTPMethod, contentType: String?, body given: ByteBuffer?,
                         routingKey: String?, requestID: String) async throws(CairnError) -> Answer {
         guard var route = routes.withLock({ $0[deployment] }) else { throw .notFound("Deployment '\(deployment)' does not exist.") }
+        var body = given
+        var contentType = contentType
+        if let features = route.features, method == .POST {
+            guard path == "/invocations", let featureStore else {
+                throw .invalidParameter("Deployment '\(deployment)' reads feature service '\(features.service)': send entity rows to "
+                                        + "/deployments/\(deployment)/invocations as dataframe_records or dataframe_split.")
+            }
+            body = try await features.enrich(given, store: featureStore, deployment: deployment)
+            contentType = "application/json"
+        }
         let started = TrafficStats.now()
         stats.started(deployment)
         var revision = route.split.revision(forKey: routingKey)

@@ -93,6 +93,7 @@ struct DeploymentDTO: Encodable, Sendable {
     let keep_previous_seconds: Int
     let log_sample_percent: Int
     let log_retention_days: Int
+    let feature_service: String?
     let created_at: Int64
     let updated_at: Int64
     let revisions: [RevisionDTO]
@@ -127,6 +128,7 @@ struct DeploymentDTO: Encodable, Sendable {
         keep_previous_seconds = spec.keepPreviousSeconds
         log_sample_percent = spec.logSamplePercent
         log_retention_days = spec.logRetentionDays
+        feature_service = spec.featureService
         created_at = deployment.createdAt
         updated_at = deployment.updatedAt
         revisions = deployment.revisions.map { revision in

@@ -24,6 +24,8 @@ enum DeploymentSpecFields {
         if let value = try int(fields, "keep_previous_seconds") { spec.keepPreviousSeconds = value }
         if let value = try int(fields, "log_sample_percent") { spec.logSamplePercent = value }
         if let value = try int(fields, "log_retention_days") { spec.logRetentionDays = value }
+        if let value = try fields.string("feature_service") { spec.featureService = value.isEmpty ? nil : value }
+        if let value = try fields.string("feature_project") { spec.featureProject = value.isEmpty ? nil : value }
         if let canary = try fields.object("canary") { try apply(canary, to: &spec.canary) }
     }
 

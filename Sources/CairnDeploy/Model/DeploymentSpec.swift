@@ -51,6 +51,11 @@ public struct DeploymentSpec: Sendable, Equatable, Codable {
     public var logSamplePercent = 100
     /// Logged predictions older than this are deleted.
     public var logRetentionDays = 30
+    /// The feature service whose online features the gateway feeds the model: requests carry
+    /// entity keys (and request fields), the model gets the same vector training had.
+    public var featureService: String?
+    /// The feature repository project of `featureService` (the only or latest one when not given).
+    public var featureProject: String?
 
     public init(name: String, modelName: String, modelVersion: Int64?, modelAlias: String?, strategy: Strategy = .immediate, replicas: Int = 1,
                 maxReplicas: Int? = nil, maxBatchSize: Int = 1, maxBatchWaitMilliseconds: Int = 5, threads: Int = 1) {
@@ -112,6 +117,7 @@ public struct DeploymentSpec: Sendable, Equatable, Codable {
         case name, modelName, modelVersion, modelAlias, followAlias, strategy, replicas, maxReplicas, targetConcurrency, stableWindowSeconds
         case scaleToZeroGraceSeconds, logSamplePercent, logRetentionDays
         case maxBatchSize, maxBatchWaitMilliseconds, threads, canary, abPercent, shadowPercent, keepPreviousSeconds
+        case featureService, featureProject
     }
 
     public init(from decoder: any Decoder) throws {
@@ -131,5 +137,7 @@ public struct DeploymentSpec: Sendable, Equatable, Codable {
         keepPreviousSeconds = try values.decodeIfPresent(Int.self, forKey: .keepPreviousSeconds) ?? keepPreviousSeconds
         logSamplePercent = try values.decodeIfPresent(Int.self, forKey: .logSamplePercent) ?? logSamplePercent
         logRetentionDays = try values.decodeIfPresent(Int.self, forKey: .logRetentionDays) ?? logRetentionDays
+        featureService = try values.decodeIfPresent(String.self, forKey: .featureService)
+        featureProject = try values.decodeIfPresent(String.self, forKey: .featureProject)
     }
 }

@@ -19,4 +19,11 @@ public struct OnlineFeatures: Sendable, Equatable {
     }
 
     public var columns: [Column]
+    /// How many of the first columns are join keys (the rest are the features asked for).
+    public var keyCount: Int
+
+    public init(columns: [Column], keyCount: Int) {
+        self.columns = columns
+        self.keyCount = keyCount
+    }
 }
