@@ -366,12 +366,12 @@ def test_a_served_model_gets_the_same_feature_vector_online_as_its_training_rows
     refused = api(server, "POST", "", name=f"feat-{uuid.uuid4().hex[:8]}", model_name=name, model_version=1, feature_service="no_such_service",
                   feature_project=project)
     assert refused.status_code == 404 and "Feature service 'no_such_service' does not exist" in refused.json()["message"]
-    created = api(server, "POST", "", name=f"feat-{uuid.uuid4().hex[:8]}", model_name=name, model_version=1, feature_service="fraud_v2",
-                  feature_project=project)
-    assert created.status_code == 200, created.text
-    deployment = created.json()["deployment"]["name"]
+    deployment = f"feat-{uuid.uuid4().hex[:8]}"
+    created = subprocess.run([CAIRN, "deploy", "create", deployment, "--model", name, "--version", "1", "--feature-service", "fraud_v2",
+                              "--feature-project", project, "--server", server.url, "--json"], capture_output=True, text=True, timeout=180)
+    assert created.returncode == 0, created.stderr
     deployments.append(deployment)
-    assert created.json()["deployment"]["feature_service"] == "fraud_v2"
+    assert json.loads(created.stdout)["deployment"]["feature_service"] == "fraud_v2"
 
     answer = requests.post(f"{server.url}/deployments/{deployment}/invocations", headers={"X-Request-Id": f"{deployment}-skew"},
                            json={"dataframe_records": [{"user_id": "u1", "amount": 30.0}, {"user_id": "u2", "amount": 5}]}, timeout=30)

@@ -13,11 +13,15 @@ struct RolloutOptions: ParsableArguments {
     @Option(name: .customLong("keep-previous"), help: "Seconds the previous revision stays up for an instant rollback.") var keepPrevious: Int?
     @Option(name: .customLong("max-batch-size"), help: "Adaptive batching in each replica (1: off).") var maxBatchSize: Int?
     @Option(name: .customLong("max-batch-wait-ms"), help: "Longest a request waits for its batch.") var maxBatchWait: Int?
+    @Option(name: .customLong("feature-service"), help: "Feed the model this feature service's vector for the entity rows of each request.")
+    var featureService: String?
+    @Option(name: .customLong("feature-project"), help: "The feature repository project of --feature-service.") var featureProject: String?
 
     func fields() throws -> DeploymentOptionsBody {
         DeploymentOptionsBody(strategy: strategy, replicas: replicas, max_replicas: maxReplicas, target_concurrency: targetConcurrency,
                               canary: try canarySteps.map { DeploymentOptionsBody.Canary(steps: try Self.steps($0)) }, ab_percent: abPercent,
-                              shadow_percent: shadowPercent, keep_previous_seconds: keepPrevious, max_batch_size: maxBatchSize, max_batch_wait_ms: maxBatchWait)
+                              shadow_percent: shadowPercent, keep_previous_seconds: keepPrevious, max_batch_size: maxBatchSize, max_batch_wait_ms: maxBatchWait,
+                              feature_service: featureService, feature_project: featureProject)
     }
 
     static func steps(_ text: String) throws -> [DeploymentOptionsBody.Canary.Step] {
@@ -52,4 +56,6 @@ struct DeploymentOptionsBody: Encodable {
     let keep_previous_seconds: Int?
     let max_batch_size: Int?
     let max_batch_wait_ms: Int?
+    let feature_service: String?
+    let feature_project: String?
 }
