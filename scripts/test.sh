@@ -10,7 +10,7 @@ source scripts/postgres.sh
 venv="$(scripts/python-env.sh)"
 # Feast, in a venv of its own (its pins differ from mlflow's), for the point-in-time join comparison.
 export CAIRN_FEAST_PYTHON="$(scripts/python-env.sh tests/e2e/requirements-feast.txt "$HOME/.cache/cairn/feast-venv")/bin/python"
-scripts/apt-install.sh chromium chromium-driver
+scripts/apt-install.sh chromium chromium-driver redis-server
 cairn_postgres_start
 trap cairn_postgres_stop EXIT
 

@@ -91,6 +91,7 @@ public actor FeatureStoreService {
                           }))
             }
             let written = try await online.write(project: repository.project, view: view.name, rows: rows)
+            try await recordFreshness(project: repository.project, view: view.name, rows: rows)
             let database = self.database
             try await database.write { db in
                 try await db.raw("""
@@ -114,6 +115,22 @@ public actor FeatureStoreService {
         if let watermark { return watermark }
         let now = Clock.nowMillis() * 1000
         return now - (view.ttlSeconds > 0 ? view.ttlSeconds : 52 * 7 * 86_400) * 1_000_000
+    }
+
+    /// Keeps the newest event time written online per view (what freshness is measured from).
+    func recordFreshness(project: String, view: String, rows: [OnlineRow]) async throws {
+        guard let newest = rows.map(\.eventTime).max() else { return }
+        let database = self.database
+        try await database.write { db in
+            let stored = try await db.raw("""
+                SELECT newest_event_time FROM feature_freshness WHERE project = \(bind: project) AND view_name = \(bind: view)
+                """).first()?.decode(column: "newest_event_time", as: Int64.self)
+            guard stored.map({ newest > $0 }) ?? true else { return }
+            try await db.raw("DELETE FROM feature_freshness WHERE project = \(bind: project) AND view_name = \(bind: view)").run()
+            try await db.raw("""
+                INSERT INTO feature_freshness (project, view_name, newest_event_time) VALUES (\(bind: project), \(bind: view), \(bind: newest))
+                """).run()
+        }
     }
 
     static func isLater(_ a: Int, than b: Int, in table: FeatureTable) -> Bool {
@@ -226,7 +243,9 @@ public actor FeatureStoreService {
             try table.append(toSourceOf: view, repository: repository, baseDirectory: URL(fileURLWithPath: applied.baseDirectory, isDirectory: true))
         }
         if toOnline {
-            _ = try await online.write(project: repository.project, view: view.name, rows: table.onlineRows(view: view))
+            let rows = table.onlineRows(view: view)
+            _ = try await online.write(project: repository.project, view: view.name, rows: rows)
+            try await recordFreshness(project: repository.project, view: view.name, rows: rows)
         }
         return table.count
     }
@@ -247,9 +266,9 @@ extension FeatureStoreService {
     public func freshness() async throws -> [Freshness] {
         let database = self.database
         let newest = try await database.read { db in
-            try await db.raw("SELECT project, view_name, MAX(event_time) AS newest FROM feature_online_values GROUP BY project, view_name").all()
+            try await db.raw("SELECT project, view_name, newest_event_time FROM feature_freshness").all()
                 .map { row in (try row.decode(column: "project", as: String.self) + "/" + row.decode(column: "view_name", as: String.self),
-                               try row.decode(column: "newest", as: Int64.self)) }
+                               try row.decode(column: "newest_event_time", as: Int64.self)) }
         }
         let newestByView = Dictionary(newest, uniquingKeysWith: max)
         let history = try await materializations(project: nil, limit: 10_000)

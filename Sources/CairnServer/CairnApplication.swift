@@ -44,7 +44,9 @@ public enum CairnApplication {
             let pipelines = PipelineService(database: database, tracking: tracking, registry: registry,
                                             configuration: try pipelineConfiguration(configuration), logger: logger)
             let metrics = PrometheusCollectorRegistry()
-            let features = FeatureStoreService(database: database, online: SQLOnlineStore(database: database))
+            let online: any OnlineStore
+            if let url = configuration.onlineStore { online = try await RedisOnlineStore.connect(url: url) } else { online = SQLOnlineStore(database: database) }
+            let features = FeatureStoreService(database: database, online: online)
             let deployments = DeploymentService(database: database, registry: registry, launcher: replicaLauncher(configuration),
                                                 gateway: DeploymentGateway(metrics: GatewayMetrics(registry: metrics),
                                                                            predictionLog: PredictionLogger(database: database, capacity: configuration.predictionLogBuffer,

@@ -14,6 +14,8 @@ public struct ServerConfiguration: Sendable {
     public var rayAddress: String?
     /// Prediction log records held in memory while the store catches up; beyond it they are dropped (and counted).
     public var predictionLogBuffer = defaultPredictionLogBuffer
+    /// Where online feature values live: nil for the metadata database, or `redis://host:port`.
+    public var onlineStore: String?
 
     /// `--pipeline-cpus`, `--pipeline-memory`, `--pipeline-gpus`.
     public struct PipelineCapacity: Sendable {
@@ -46,7 +48,7 @@ public struct ServerConfiguration: Sendable {
     /// which win over the defaults.
     public static func resolve(host: String?, port: Int?, backendStoreURI: String?, artifactsDestination: String?,
                                pipelineWorkDirectory: String? = nil, pipelineCapacity: PipelineCapacity? = nil, rayAddress: String? = nil,
-                               predictionLogBuffer: Int? = nil,
+                               predictionLogBuffer: Int? = nil, onlineStore: String? = nil,
                                environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ServerConfiguration {
         let envPort = try environment["CAIRN_PORT"].map { value -> Int in
             guard let number = Int(value), (1...65535).contains(number) else {
@@ -68,6 +70,10 @@ public struct ServerConfiguration: Sendable {
         }) {
             guard buffer >= 1 else { throw ValidationFailure("--prediction-log-buffer must be at least 1, got \(buffer).") }
             configuration.predictionLogBuffer = buffer
+        }
+        configuration.onlineStore = onlineStore ?? environment["CAIRN_ONLINE_STORE"]
+        if let store = configuration.onlineStore, !store.hasPrefix("redis://") {
+            throw ValidationFailure("--online-store must be redis://host:port (leave it out for the metadata database), got '\(store)'.")
         }
         if let address = configuration.rayAddress {
             guard let url = URL(string: address), url.scheme == "http" || url.scheme == "https", url.host != nil else {

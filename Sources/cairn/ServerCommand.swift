@@ -43,6 +43,10 @@ struct ServerCommand: AsyncParsableCommand {
             help: "Prediction log records held in memory while the store catches up; more are dropped and counted (env CAIRN_PREDICTION_LOG_BUFFER; default 50000).")
     var predictionLogBuffer: Int?
 
+    @Option(name: .customLong("online-store"),
+            help: "Online feature store: redis://host:port (env CAIRN_ONLINE_STORE; default: the metadata database).")
+    var onlineStore: String?
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
@@ -51,7 +55,7 @@ struct ServerCommand: AsyncParsableCommand {
             host: host, port: port, backendStoreURI: backendStoreURI, artifactsDestination: artifactsDestination,
             pipelineWorkDirectory: pipelineWorkDirectory,
             pipelineCapacity: .init(cpus: pipelineCPUs, memory: pipelineMemory, gpus: pipelineGPUs), rayAddress: rayAddress,
-            predictionLogBuffer: predictionLogBuffer)
+            predictionLogBuffer: predictionLogBuffer, onlineStore: onlineStore)
         var logger = Logger(label: "cairn")
         guard let level = Logger.Level(rawValue: logLevel) else {
             throw ValidationError("Unknown log level '\(logLevel)'.")

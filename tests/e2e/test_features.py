@@ -81,8 +81,45 @@ def column(answer: dict, name: str) -> dict:
     return answer["results"][answer["metadata"]["feature_names"].index(name)]
 
 
+@pytest.fixture(scope="module")
+def redis_url():
+    """A real Redis server (Debian's redis-server) on a free port, for the module."""
+    import shutil
+    import socket
+    import time
+
+    if not shutil.which("redis-server"):
+        pytest.skip("redis-server is not installed (scripts/test.sh installs it)")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    yield f"redis://127.0.0.1:{port}"
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(params=["database", "redis"])
+def feature_server(request, server):
+    """The shared server (online values in the metadata database), or a private one whose online
+    store is a real Redis."""
+    if request.param == "database":
+        return server
+    factory = request.getfixturevalue("server_factory")
+    return factory("redis-features", extra_args=["--online-store", request.getfixturevalue("redis_url")])
+
+
 @pytest.fixture
-def store(server, tmp_path):
+def store(feature_server, tmp_path):
+    server = feature_server
     """An applied repository whose values lie around now: u1 has three rows (a future one and a
     created-time tie), u2 one, u3 only a value older than its view's TTL."""
     now = datetime.now(timezone.utc).replace(microsecond=0)
@@ -104,7 +141,8 @@ def store(server, tmp_path):
     return project, now, path
 
 
-def test_materialized_values_are_the_latest_offline_ones_and_expired_values_read_as_null(server, store):
+def test_materialized_values_are_the_latest_offline_ones_and_expired_values_read_as_null(feature_server, store):
+    server = feature_server
     project, now, _ = store
     materialized = requests.post(f"{server.url}/materialize", json={"project": project, "start_ts": stamp(now - timedelta(days=1)), "end_ts": now.isoformat()},
                                  timeout=60)
@@ -133,8 +171,9 @@ def test_materialized_values_are_the_latest_offline_ones_and_expired_values_read
     assert {v["feature_view"]: v["rows"] for v in again["materialized"]} == {"user_stats": 0, "old_stats": 0}
 
 
-def test_online_and_offline_give_the_same_vector_including_on_demand_features(server, store, tmp_path):
+def test_online_and_offline_give_the_same_vector_including_on_demand_features(feature_server, store, tmp_path):
     """The skew test at the feature level: for one entity and time, the training row and the online read agree."""
+    server = feature_server
     project, now, path = store
     assert requests.post(f"{server.url}/materialize", json={"project": project, "start_ts": stamp(now - timedelta(days=1)), "end_ts": now.isoformat()},
                          timeout=60).status_code == 200
@@ -158,7 +197,8 @@ def test_online_and_offline_give_the_same_vector_including_on_demand_features(se
     assert missing.status_code == 400 and "Missing request field 'amount'" in missing.json()["message"]
 
 
-def test_a_pushed_value_is_readable_online_at_once_and_offline_pushes_reach_training(server, store, tmp_path):
+def test_a_pushed_value_is_readable_online_at_once_and_offline_pushes_reach_training(feature_server, store, tmp_path):
+    server = feature_server
     project, now, path = store
     pushed = requests.post(f"{server.url}/push", json={
         "project": project, "push_source_name": "user_stats", "to": "online_and_offline",
@@ -174,7 +214,8 @@ def test_a_pushed_value_is_readable_online_at_once_and_offline_pushes_reach_trai
     assert training.stdout.splitlines()[1].endswith(",1,42")
 
 
-def test_overlapping_materializations_leave_exactly_the_values_one_run_writes(server, store):
+def test_overlapping_materializations_leave_exactly_the_values_one_run_writes(feature_server, store):
+    server = feature_server
     project, now, _ = store
     body = {"project": project, "start_ts": stamp(now - timedelta(days=1)), "end_ts": now.isoformat(), "feature_views": ["user_stats"]}
     answers = []
@@ -226,7 +267,8 @@ def test_bad_definitions_are_refused_by_plan_and_apply(server, tmp_path, origina
         assert refused.returncode == 1 and message in refused.stderr, refused.stderr
 
 
-def test_bad_online_requests_get_a_4xx_naming_the_problem(server, store):
+def test_bad_online_requests_get_a_4xx_naming_the_problem(feature_server, store):
+    server = feature_server
     project, _, _ = store
     unknown = online(server, project=project, features=["user_stats:nope"], entities={"user_id": ["u1"]})
     assert unknown.status_code == 400 and "has no feature 'nope'" in unknown.json()["message"]
@@ -329,9 +371,10 @@ def test_the_point_in_time_join_matches_feasts_row_for_row(tmp_path):
     assert 100 < filled < 1000 and sum(1 for values in cairn.values() if values[2] is not None) > filled  # the TTL mattered
 
 
-def test_a_served_model_gets_the_same_feature_vector_online_as_its_training_rows_had(server, store, tmp_path, deployments):
+def test_a_served_model_gets_the_same_feature_vector_online_as_its_training_rows_had(feature_server, store, tmp_path, deployments):
     """The skew test: a model trained on a point-in-time training set of feature service fraud_v2
     (stored and on-demand features), deployed with that service, is fed the same vector online."""
+    server = feature_server
     import json
 
     import numpy as np

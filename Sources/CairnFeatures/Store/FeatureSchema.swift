@@ -36,5 +36,15 @@ public enum FeatureSchema {
             """,
             "CREATE INDEX feature_materializations_by_view ON feature_materializations (project, view_name, end_time)",
         ]),
+        // Kept beside any online store (Redis has no cheap "newest value" query).
+        Migration(module: "features", version: 2, name: "feature freshness", statements: [
+            """
+            CREATE TABLE feature_freshness (
+                project TEXT NOT NULL,
+                view_name TEXT NOT NULL,
+                newest_event_time BIGINT NOT NULL,
+                PRIMARY KEY (project, view_name))
+            """,
+        ]),
     ]
 }
