@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: Swift unit and store tests (SQLite and PostgreSQL), then the end-to-end
 # suite with the real mlflow client against a real `cairn server`, on SQLite and on PostgreSQL.
-# Installs what it needs (PostgreSQL and headless Chromium for the web UI tests from Debian's
-# packages, pip packages in a virtualenv).
+# Installs what it needs (PostgreSQL, headless Chromium for the web UI tests and Redis for the
+# online feature store from Debian's packages; pip packages in virtualenvs, Feast in its own).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/postgres.sh
