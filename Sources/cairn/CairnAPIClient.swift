@@ -28,7 +28,8 @@ struct CairnAPIClient {
     }
 
     /// Sends a request and returns the answer's body; non-2xx answers throw with the server's message.
-    func sendRaw(_ method: String, _ path: String, query: [String: String] = [:], body: (any Encodable)? = nil) async throws -> Data {
+    /// `body` is sent as JSON; `payload` as it is (an artifact upload).
+    func sendRaw(_ method: String, _ path: String, query: [String: String] = [:], body: (any Encodable)? = nil, payload: Data? = nil) async throws -> Data {
         var components = URLComponents(string: baseURL + path)
         if !query.isEmpty { components?.queryItems = query.sorted { $0.key < $1.key }.map { URLQueryItem(name: $0.key, value: $0.value) } }
         guard let url = components?.url else { throw CairnAPIError(status: 0, code: "BAD_URL", message: "Invalid server URL '\(baseURL)'.") }
@@ -38,6 +39,9 @@ struct CairnAPIClient {
         if let body {
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
             request.httpBody = try JSONEncoder().encode(body)
+        } else if let payload {
+            request.setValue("application/octet-stream", forHTTPHeaderField: "Content-Type")
+            request.httpBody = payload
         }
         let data: Data
         let response: URLResponse

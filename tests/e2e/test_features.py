@@ -444,3 +444,36 @@ def wait_for_log(server, deployment: str, request_id: str) -> dict:
             return found[0]
         time.sleep(0.2)
     raise AssertionError(f"request {request_id} was not logged")
+
+
+def test_a_training_set_logged_to_a_run_records_its_features_and_definition_version(server, tmp_path):
+    """Lineage: the training set becomes an artifact of the run and a dataset input naming the
+    project, the applied definition version and the features."""
+    import json
+
+    from mlflow import MlflowClient
+
+    project = f"p_{uuid.uuid4().hex[:10]}"
+    (tmp_path / "txns.csv").write_text("user_id,event_timestamp,txn_count_7d\nu1,2024-01-10 00:00:00,5\nu1,2024-01-14 00:00:00,8\n")
+    (tmp_path / "features.yaml").write_text(textwrap.dedent(f"""
+        project: {project}
+        entities: [{{name: user, join_keys: [user_id]}}]
+        sources: [{{name: txns, path: txns.csv}}]
+        feature_views: [{{name: user_txns, entities: [user], source: txns, features: [{{name: txn_count_7d, type: int64}}]}}]
+    """))
+    assert cli(server, "apply", "--repo", str(tmp_path / "features.yaml")).returncode == 0
+    (tmp_path / "events.csv").write_text("user_id,event_timestamp,label\nu1,2024-01-15 10:30:00,1\n")
+    client = MlflowClient(tracking_uri=server.url)
+    run_id = client.create_run("0").info.run_id
+    result = subprocess.run([CAIRN, "features", "historical", "--repo", str(tmp_path / "features.yaml"), "--entities", str(tmp_path / "events.csv"),
+                             "--features", "user_txns", "--output", str(tmp_path / "train.csv"), "--run-id", run_id, "--server", server.url],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    run = client.get_run(run_id)
+    [dataset_input] = run.inputs.dataset_inputs
+    source = json.loads(dataset_input.dataset.source)
+    assert dataset_input.dataset.source_type == "cairn-features" and source["project"] == project and source["version"] == "1"
+    assert source["features"] == "user_txns" and [t.value for t in dataset_input.tags] == ["training"]
+    downloaded = client.download_artifacts(run_id, "features/train.csv", str(tmp_path / "download"))
+    assert open(downloaded).read() == (tmp_path / "train.csv").read_text()
+    assert open(downloaded).read().splitlines()[1].endswith(",1,8")

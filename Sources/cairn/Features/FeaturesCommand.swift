@@ -121,6 +121,9 @@ struct FeaturesCommand: AsyncParsableCommand {
         @Option(help: "A feature (view:feature), a whole view, or a feature service (repeatable).") var features: [String]
         @Option(help: "Where to write the training set (CSV; default standard output).") var output: String?
         @Flag(help: "Name columns view__feature.") var fullFeatureNames = false
+        @Option(name: .customLong("run-id"), help: "Also log the training set to this MLflow run: an artifact and a dataset input (lineage).")
+        var runID: String?
+        @OptionGroup var options: ServerOptions
 
         func run() async throws {
             let (yaml, base) = try repository.read()
@@ -134,6 +137,12 @@ struct FeaturesCommand: AsyncParsableCommand {
                     try table.csv().write(toFile: output, atomically: true, encoding: .utf8)
                 } else {
                     print(table.csv(), terminator: "")
+                }
+                if let runID {
+                    try await options.run {
+                        try await TrainingSetLineage(client: options.client).record(table, runID: runID, repository: definitions, yaml: yaml, features: features,
+                                                                                    fileName: output.map { URL(fileURLWithPath: $0).lastPathComponent } ?? "training.csv")
+                    }
                 }
             } catch let error as CairnError {
                 FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
