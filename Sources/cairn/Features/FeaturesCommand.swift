@@ -53,11 +53,7 @@ struct FeaturesCommand: AsyncParsableCommand {
         @OptionGroup var repository: RepositoryOptions
 
         func run() async throws {
-            let (yaml, base) = try repository.read()
-            try await options.run {
-                let data = try await options.client.sendRaw("POST", "/api/v1/features/plan", body: PlanRequest(yaml: yaml, base_directory: base))
-                try options.output(data, as: PlanAnswer.self) { "project \($0.project):\n" + $0.table }
-            }
+            try await send(repository, to: "/api/v1/features/plan", options: options) { "project \($0.project):\n" + $0.table }
         }
     }
 
@@ -68,11 +64,16 @@ struct FeaturesCommand: AsyncParsableCommand {
         @OptionGroup var repository: RepositoryOptions
 
         func run() async throws {
-            let (yaml, base) = try repository.read()
-            try await options.run {
-                let data = try await options.client.sendRaw("POST", "/api/v1/features/apply", body: PlanRequest(yaml: yaml, base_directory: base))
-                try options.output(data, as: PlanAnswer.self) { "project \($0.project) is at version \($0.version ?? 0):\n" + $0.table }
-            }
+            try await send(repository, to: "/api/v1/features/apply", options: options) { "project \($0.project) is at version \($0.version ?? 0):\n" + $0.table }
+        }
+    }
+
+    /// Sends the repository (with the folder its sources are in) for planning or applying.
+    static func send(_ repository: RepositoryOptions, to path: String, options: ServerOptions, summary: (PlanAnswer) -> String) async throws {
+        let (yaml, base) = try repository.read()
+        try await options.run {
+            let data = try await options.client.sendRaw("POST", path, body: PlanRequest(yaml: yaml, base_directory: base))
+            try options.output(data, as: PlanAnswer.self, summary: summary)
         }
     }
 
