@@ -1,0 +1,156 @@
+"""Online feature lookup: the same 10,000 entities × 50 float features, materialized into each
+server's SQLite online store, read through Cairn's `/get-online-features` (in `cairn server`) and
+Feast's Python feature server (`feast serve`), for 1 and for 100 entities per request at
+concurrency 1 and 32, with wrk. Prints the table and the ratios.
+
+Run through run.sh, which provides the venvs, wrk and the cairn binary.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import textwrap
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "serving"))
+import bench as serving  # noqa: E402  (wrk runner and process helpers)
+
+FEATURES = [f"f{i}" for i in range(50)]
+
+
+def write_data(work: Path, entities: int) -> pd.DataFrame:
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(rng.normal(size=(entities, len(FEATURES))).round(6), columns=FEATURES)
+    frame.insert(0, "user_id", [f"u{i}" for i in range(entities)])
+    frame.insert(1, "event_timestamp", [now - timedelta(minutes=int(m)) for m in rng.integers(1, 50, size=entities)])
+    frame.to_csv(work / "stats.csv", index=False, date_format="%Y-%m-%d %H:%M:%S")
+    frame.to_parquet(work / "stats.parquet")
+    return frame
+
+
+def cairn_repository(work: Path) -> str:
+    features = ", ".join(f"{{name: {name}, type: float64}}" for name in FEATURES)
+    return textwrap.dedent(f"""
+        project: bench
+        entities: [{{name: user, join_keys: [user_id]}}]
+        sources: [{{name: stats, path: stats.csv}}]
+        feature_views:
+          - {{name: stats, entities: [user], source: stats, ttl: 1d, features: [{features}]}}
+    """)
+
+
+def feast_repository(work: Path, online_db: Path) -> Path:
+    folder = work / "feast_repo"
+    folder.mkdir()
+    (folder / "feature_store.yaml").write_text(textwrap.dedent(f"""
+        project: bench
+        registry: {work / 'feast_registry.db'}
+        provider: local
+        online_store: {{type: sqlite, path: {online_db}}}
+        offline_store: {{type: file}}
+        entity_key_serialization_version: 3
+    """))
+    fields = ",\n        ".join(f'Field(name="{name}", dtype=Float64)' for name in FEATURES)
+    (folder / "features.py").write_text(textwrap.dedent(f"""
+        from datetime import timedelta
+        from feast import Entity, FeatureView, Field, FileSource
+        from feast.types import Float64
+        user = Entity(name="user", join_keys=["user_id"])
+        source = FileSource(path="{work / 'stats.parquet'}", timestamp_field="event_timestamp")
+        stats = FeatureView(name="stats", entities=[user], ttl=timedelta(days=1), source=source, schema=[
+        {fields}])
+    """))
+    return folder
+
+
+def bodies(entities: int) -> dict[int, str]:
+    features = [f"stats:{name}" for name in FEATURES]
+    return {count: json.dumps({"features": features, "entities": {"user_id": [f"u{i * 37 % entities}" for i in range(count)]}}) for count in (1, 100)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cairn", required=True)
+    parser.add_argument("--feast-bin", required=True, help="the feast CLI of Feast's venv")
+    parser.add_argument("--work", type=Path, required=True)
+    parser.add_argument("--results", type=Path, required=True)
+    parser.add_argument("--seconds", type=float, default=5)
+    parser.add_argument("--entities", type=int, default=10_000)
+    args = parser.parse_args()
+    frame = write_data(args.work, args.entities)
+    end = (datetime.now(timezone.utc) + timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%S")
+    start = (datetime.now(timezone.utc) - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%S")
+
+    cairn_port, feast_port = serving.free_port(), serving.free_port()
+    cairn = serving.Server("cairn server", "feast-http", [args.cairn, "server", "--port", str(cairn_port), "--backend-store-uri",
+                                                          f"sqlite:///{args.work}/cairn.db", "--artifacts-destination", str(args.work / "artifacts")],
+                           f"http://127.0.0.1:{cairn_port}/health", f"http://127.0.0.1:{cairn_port}/get-online-features", bodies(args.entities))
+    repo = feast_repository(args.work, args.work / "feast_online.db")
+    subprocess.run([args.feast_bin, "apply"], cwd=repo, check=True, capture_output=True)
+    serving.log("feast materialize …")
+    subprocess.run([args.feast_bin, "materialize", start, end], cwd=repo, check=True, capture_output=True)
+    # Two workers: one per core, as Cairn uses both cores.
+    feast = serving.Server("feast serve (Python)", "feast-http", [args.feast_bin, "serve", "--host", "127.0.0.1", "--port", str(feast_port), "--workers", "2"],
+                           f"http://127.0.0.1:{feast_port}/health", f"http://127.0.0.1:{feast_port}/get-online-features", bodies(args.entities), cwd=repo)
+    measurements = []
+    process = serving.start(cairn, args.work / "cairn.log")
+    try:
+        applied = requests.post(f"http://127.0.0.1:{cairn_port}/api/v1/features/apply",
+                                json={"yaml": cairn_repository(args.work), "base_directory": str(args.work)}, timeout=300)
+        assert applied.status_code == 200, applied.text
+        started = time.monotonic()
+        materialized = requests.post(f"http://127.0.0.1:{cairn_port}/materialize", json={"start_ts": start, "end_ts": end}, timeout=600)
+        assert materialized.status_code == 200, materialized.text
+        serving.log(f"cairn materialize: {materialized.json()['materialized'][0]['rows']:,} rows in {time.monotonic() - started:.1f} s")
+        check = requests.post(cairn.infer_url, data=cairn.bodies[1], timeout=30).json()
+        expected = frame.set_index("user_id").loc["u0", FEATURES].tolist()
+        assert [r["values"][0] for r in check["results"][1:]] == expected, "cairn's values differ from the data"
+        for concurrency in (1, 32):
+            for count in (1, 100):
+                measurements.append(serving.measure(cairn, args.work, concurrency, count, args.seconds))
+                serving.log(f"{measurements[-1]}")
+    finally:
+        serving.stop(process)
+    process = serving.start(feast, args.work / "feast.log")
+    try:
+        check = requests.post(feast.infer_url, data=feast.bodies[1], timeout=30).json()
+        names = check["metadata"]["feature_names"]
+        assert [check["results"][names.index(n)]["values"][0] for n in FEATURES] == expected, "feast's values differ from the data"
+        for concurrency in (1, 32):
+            for count in (1, 100):
+                measurements.append(serving.measure(feast, args.work, concurrency, count, args.seconds))
+                serving.log(f"{measurements[-1]}")
+    finally:
+        serving.stop(process)
+
+    lines = ["| server | concurrency | entities/request | requests/s | p50 ms | p99 ms | errors |", "|---|---:|---:|---:|---:|---:|---:|"]
+    for m in measurements:
+        lines.append(f"| {m.server} | {m.concurrency} | {m.rows} | {m.requests_per_second:,.0f} | {m.p50_ms:.3f} | {m.p99_ms:.3f} | {m.errors} |")
+    notes = []
+    for concurrency in (1, 32):
+        for count in (1, 100):
+            ours = next(m for m in measurements if m.server.startswith("cairn") and m.concurrency == concurrency and m.rows == count)
+            theirs = next(m for m in measurements if m.server.startswith("feast") and m.concurrency == concurrency and m.rows == count)
+            notes.append(f"c={concurrency}, {count} entities × 50 features: Cairn p99 {ours.p99_ms:.3f} ms vs Feast {theirs.p99_ms:.3f} ms; "
+                         f"throughput {ours.requests_per_second / theirs.requests_per_second:.1f}×")
+    one = next(m for m in measurements if m.server.startswith("cairn") and m.concurrency == 1 and m.rows == 1)
+    notes.append(f"target: p99 under 0.5 ms for one entity at c=1: {one.p99_ms:.3f} ms {'✓' if one.p99_ms < 0.5 else '✗'}")
+    rendered = "\n".join(lines) + "\n\n" + "\n".join(f"- {note}" for note in notes)
+    print(rendered)
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    args.results.mkdir(parents=True, exist_ok=True)
+    (args.results / f"features-{stamp}.md").write_text(rendered + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Feature store benchmark: online lookup of 50 features for 1 and for 100 entities, Cairn's
+# /get-online-features vs Feast's Python feature server (`feast serve`), each on its own SQLite
+# online store holding the same materialized data, at concurrency 1 and 32 (wrk).
+#
+# Not yet here: the Redis variant and the historical join of 1,000,000 × 10,000,000 rows.
+#
+# Usage: benchmarks/features/run.sh [--quick]
+#
+# Environment:
+#   CAIRN_VENV   venv with numpy, pandas, requests (default ~/.cache/cairn/venv)
+#   FEAST_VENV   venv with Feast (default ~/.cache/cairn/feast-venv; created from tests/e2e/requirements-feast.txt)
+#   CAIRN_BIN    prebuilt cairn binary (default: swift build -c release --product cairn)
+#   BENCH_KEEP_TMP=1   keep the temp dir
+set -euo pipefail
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$BENCH_DIR/../.." && pwd)
+SECONDS_PER_RUN=${BENCH_SECONDS:-5}
+while (($#)); do
+    case $1 in
+        --quick) SECONDS_PER_RUN=${BENCH_SECONDS:-2}; shift ;;
+        -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
+        *) echo "unknown argument: $1" >&2; exit 1 ;;
+    esac
+done
+
+"$ROOT/scripts/apt-install.sh" wrk
+VENV=$("$ROOT/scripts/python-env.sh")
+FEAST_VENV=$("$ROOT/scripts/python-env.sh" tests/e2e/requirements-feast.txt "${FEAST_VENV:-$HOME/.cache/cairn/feast-venv}")
+if [[ -z ${CAIRN_BIN:-} ]]; then
+    (cd "$ROOT" && swift build -c release --product cairn >&2)
+    CAIRN_BIN="$(cd "$ROOT" && swift build -c release --show-bin-path)/cairn"
+fi
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/cairn-bench-features.XXXXXX")
+cleanup() { if [[ ${BENCH_KEEP_TMP:-} == 1 ]]; then echo "kept $WORK" >&2; else rm -rf "$WORK"; fi; }
+trap cleanup EXIT
+echo "[run.sh] $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), commit $(git -C "$ROOT" rev-parse --short HEAD)" >&2
+"$VENV/bin/python" "$BENCH_DIR/features_bench.py" --cairn "$CAIRN_BIN" --feast-bin "$FEAST_VENV/bin/feast" --work "$WORK" \
+    --results "$BENCH_DIR/results" --seconds "$SECONDS_PER_RUN"
