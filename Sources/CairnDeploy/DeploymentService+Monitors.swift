@@ -34,10 +34,15 @@ extension DeploymentService {
         return try await database.read { db in try await MonitorStore.monitors(deployment: name, on: db) }.map(\.rule)
     }
 
+    /// Deletes the monitor; an alert of it still firing is resolved (and told so).
     public func deleteMonitor(_ monitor: String, deployment name: String) async throws {
         let database = self.database
-        guard try await database.write({ db in try await MonitorStore.delete(deployment: name, name: monitor, on: db) }) else {
+        let rule = try await database.read { db in try await MonitorStore.monitors(deployment: name, on: db) }.first { $0.rule.name == monitor }?.rule
+        guard let rule, try await database.write({ db in try await MonitorStore.delete(deployment: name, name: monitor, on: db) }) else {
             throw CairnError.notFound("Deployment '\(name)' has no monitor named '\(monitor)'.")
+        }
+        for alert in try await resolveFiring(deployment: name, monitor: monitor, why: "the monitor was deleted") {
+            notifier.notify(alert, channels: rule.channels)
         }
         alertTrackers["\(name)/\(monitor)"] = nil
         lastChecks["\(name)/\(monitor)"] = nil
@@ -49,6 +54,22 @@ extension DeploymentService {
         guard (1...1000).contains(limit) else { throw CairnError.invalidParameter("limit is between 1 and 1000 (got \(limit)).") }
         let database = self.database
         return try await database.read { db in try await MonitorStore.alerts(deployment: name, firingOnly: firingOnly, limit: limit, on: db) }
+    }
+
+    /// Marks the firing alerts of a deployment (of one monitor, if named) resolved; answers them.
+    func resolveFiring(deployment name: String, monitor: String?, why: String) async throws -> [Alert] {
+        let database = self.database
+        return try await database.write { db in
+            var resolved: [Alert] = []
+            for var alert in try await MonitorStore.alerts(deployment: name, firingOnly: true, limit: 1000, on: db) where monitor == nil || alert.monitor == monitor {
+                alert.state = .resolved
+                alert.resolvedAt = Clock.nowMillis()
+                alert.resolution = why
+                try await MonitorStore.save(alert, on: db)
+                resolved.append(alert)
+            }
+            return resolved
+        }
     }
 
     func forgetMonitors(of name: String) {
@@ -85,15 +106,25 @@ extension DeploymentService {
             alertTrackers[key] = AlertTracker(firing: firing.contains { $0.monitor == rule.name })
         }
         let reading = try await read(rule, of: name, since: now - Int64(rule.windowSeconds) * 1000)
+        // The monitor (or its deployment) may have been deleted while the signal was read.
+        guard var tracker = alertTrackers[key] else { return }
         let breached = reading.flatMap { $0.samples >= rule.minimumSamples ? rule.condition.isBreached(by: $0.value) : nil }
-        switch alertTrackers[key]!.observe(breached: breached, at: now, holdMilliseconds: Int64(rule.condition.forSeconds) * 1000) {
+        let transition = tracker.observe(breached: breached, at: now, holdMilliseconds: Int64(rule.condition.forSeconds) * 1000)
+        // The new state counts once it is stored: a failed write is retried at the next check.
+        defer { if alertTrackers[key] != nil { alertTrackers[key] = tracker } }
+        switch transition {
         case nil: return
         case .fire?:
             guard let reading else { return }
             var alert = Alert(id: UUID().uuidString.lowercased(), deployment: name, monitor: rule.name, severity: rule.severity,
                               condition: rule.condition.description, state: .firing, value: reading.value, threshold: rule.condition.threshold,
                               features: reading.features, message: reading.detail, firedAt: now)
-            try await database.write { db in try await MonitorStore.save(alert, on: db) }
+            do {
+                try await database.write { [alert] db in try await MonitorStore.save(alert, on: db) }
+            } catch {
+                tracker = alertTrackers[key] ?? tracker
+                throw error
+            }
             notifier.notify(alert, channels: rule.channels)
             alert.actions = await act(on: alert, rule: rule)
             if !alert.actions.isEmpty { try await database.write { [alert] db in try await MonitorStore.save(alert, on: db) } }
@@ -104,7 +135,12 @@ extension DeploymentService {
                 alert.resolvedAt = now
                 alert.value = reading?.value ?? alert.value
                 alert.resolution = reading?.detail
-                try await database.write { [alert] db in try await MonitorStore.save(alert, on: db) }
+                do {
+                    try await database.write { [alert] db in try await MonitorStore.save(alert, on: db) }
+                } catch {
+                    tracker = alertTrackers[key] ?? tracker
+                    throw error
+                }
                 notifier.notify(alert, channels: rule.channels)
             }
         }

@@ -212,6 +212,7 @@ public actor DeploymentService {
         }
         gateway.remove(name)
         forgetMonitors(of: name)
+        _ = try? await resolveFiring(deployment: name, monitor: nil, why: "the deployment was deleted")
         for revision in running[name, default: [:]].keys { await stopRevision(revision, of: name) }
         running[name] = nil
         verdicts[name] = nil

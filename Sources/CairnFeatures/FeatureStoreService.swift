@@ -12,6 +12,7 @@ public actor FeatureStoreService {
     let online: any OnlineStore
     /// Views being materialized or pushed to ("project/view"), so two writers of one view take turns.
     var busyViews: Set<String> = []
+    static let applyLock: Int64 = 0x6665_6174_7572_6573  // "features"
 
     public init(database: Database, online: any OnlineStore) {
         self.database = database
@@ -37,6 +38,7 @@ public actor FeatureStoreService {
         let (repository, plan) = try await plan(yaml: yaml, baseDirectory: baseDirectory)
         let database = self.database
         let version = try await database.write { db -> Int in
+            try await database.lockForAllocation(db, key: Self.applyLock)  // two applies of one project take turns (PostgreSQL)
             let latest = try await FeatureRepositoryStore.latest(project: repository.project, on: db)
             if let latest, plan.isEmpty, latest.baseDirectory == baseDirectory { return latest.version }
             let version = (latest?.version ?? 0) + 1

@@ -35,6 +35,9 @@ struct FeatureRepositoryTests {
         ("user_txns:avg_amount", "user_txns:amount", "has no feature 'amount'"),
         ("ttl: 7d", "ttl: 7 fortnights", "must be a duration"),
         ("project: fraud", "project: fraud detection", "project must be letters"),
+        ("ttl: 7d", "ttl: 20000000000000w", "longer than 100 years"),
+        ("path: txns.csv", "path: /etc/passwd", "must be inside the repository's folder"),
+        ("path: txns.csv", "path: ../../secrets.csv", "must be inside the repository's folder"),
     ])
     func refused(original: String, replacement: String, message: String) {
         #expect {

@@ -81,5 +81,8 @@ struct PointInTimeJoinTests {
         #expect(time("2024-01-15 10:30:00.25") == base + 250_000)
         #expect(time("2024-01-15") == base - 37_800_000_000)
         #expect(EventTime.parse("yesterday") == nil && EventTime.parse("2024-13-01") == nil)
+        #expect(EventTime.parse("nan") == nil && EventTime.parse("inf") == nil && EventTime.parse("1e20") == nil)  // refused, not a trap
+        #expect(EventTime.parse("1705314600") == base)
+        #expect(FeatureValue.double(1e19).typed(.int64) == nil && FeatureValue.double(.infinity).keyText == "inf")
     }
 }

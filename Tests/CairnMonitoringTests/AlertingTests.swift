@@ -20,7 +20,7 @@ struct AlertingTests {
     @Test("Malformed conditions are refused with the reason", arguments: [
         ("p98 > 200", "unknown signal 'p98'"), ("p99 ~ 200", "'~' is not one of"), ("p99 > fast", "'fast' is not a number"),
         ("error_rate > 5 ms", "'ms' is not a unit of error_rate"), ("error_rate > 2", "a share between 0 and 1"),
-        ("p99 > 200 ms for ever", "'ever' is not a duration"), ("p99 > 200 ms for 5 fortnights", "'fortnights' is not a unit of time"), ("p99", "expected a signal"),
+        ("p99 > 200 ms for ever", "'ever' is not a duration"), ("p99 > 1 ms for 99999999999999999999 h", "at most 30 days"), ("p99 > 200 ms for 5 fortnights", "'fortnights' is not a unit of time"), ("p99", "expected a signal"),
     ])
     func malformed(text: String, reason: String) {
         #expect {

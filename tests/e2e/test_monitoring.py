@@ -365,8 +365,9 @@ def test_a_stalled_log_store_does_not_slow_requests_and_every_dropped_record_is_
     # Nothing lost silently: every request is written, or counted as dropped or failed.
     after = wait_for(lambda: (c := log_counts(server))["queued"] == 0 and c["written"] + c["dropped"] + c["failed"] == 1850 and c, 30,
                      "the held records to be written once the store is free")
-    # At most the buffer, plus the batch the writer took before it stalled, was kept.
-    assert after["dropped"] >= 1500 - 2 * 400, after
+    # At most the buffer, plus the batch the writer took before it stalled, was kept; the rest is
+    # counted as dropped (buffer full) or failed (the held batch, if the lock outlasted the store's busy timeout).
+    assert after["dropped"] > 0 and after["dropped"] + after["failed"] >= 1500 - 2 * 400, after
     logged = api(server, "GET", f"/{deployment}/predictions?limit=1000").json()["predictions"]
     assert len(logged) == min(1000, after["written"])  # what is counted as written is in the log
     median, p90 = (lambda s: (s[len(s) // 2], s[int(len(s) * 0.9)]))(baseline)

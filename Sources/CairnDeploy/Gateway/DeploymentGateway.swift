@@ -92,18 +92,19 @@ public final class DeploymentGateway: Sendable {
         guard var route = routes.withLock({ $0[deployment] }) else { throw .notFound("Deployment '\(deployment)' does not exist.") }
         var body = given
         var contentType = contentType
-        if let features = route.features, method == .POST {
-            guard path == "/invocations", let featureStore else {
-                throw .invalidParameter("Deployment '\(deployment)' reads feature service '\(features.service)': send entity rows to "
-                                        + "/deployments/\(deployment)/invocations as dataframe_records or dataframe_split.")
-            }
-            body = try await features.enrich(given, store: featureStore, deployment: deployment)
-            contentType = "application/json"
-        }
         let started = TrafficStats.now()
         stats.started(deployment)
         var revision = route.split.revision(forKey: routingKey)
-        do {
+        do throws(CairnError) {
+            if let features = route.features, method == .POST {
+                guard path == "/invocations", let featureStore else {
+                    throw CairnError.invalidParameter("Deployment '\(deployment)' reads feature service '\(features.service)': send entity rows to "
+                                                      + "/deployments/\(deployment)/invocations as dataframe_records or dataframe_split.")
+                }
+                // Counted like any other failure: a feature store that fails shows in the error rate.
+                body = try await features.enrich(given, store: featureStore, deployment: deployment)
+                contentType = "application/json"
+            }
             route = try await held(deployment, route: route, since: started)
             if !route.replicas[revision, default: []].contains(where: \.isReady),
                let standIn = route.split.shares.first(where: { $0.percent > 0 && route.replicas[$0.revision, default: []].contains(where: \.isReady) }) {

@@ -12,6 +12,9 @@ extension FeatureRepository {
         try Self.unique(sources.map(\.name), "source")
         try Self.unique(featureViews.map(\.name) + onDemandViews.map(\.name), "feature view")
         try Self.unique(featureServices.map(\.name), "feature service")
+        for source in sources where source.path.hasPrefix("/") || source.path.split(separator: "/").contains("..") {
+            throw .invalidParameter("Source '\(source.name)': its path '\(source.path)' must be inside the repository's folder (relative, without '..').")
+        }
         for entity in entities where entity.joinKeys.isEmpty { throw .invalidParameter("Entity '\(entity.name)' needs at least one join key.") }
         for view in featureViews {
             for name in view.entities where entity(name) == nil {

@@ -35,7 +35,7 @@ public enum FeatureValue: Sendable, Hashable, Codable, CustomStringConvertible {
 
     /// The text an entity key is matched by, as it reads in a CSV file (`1001`, not `1001.0`).
     public var keyText: String {
-        if case .double(let value) = self, value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
+        if case .double(let value) = self, value.isFinite, value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
         return description
     }
 
@@ -44,7 +44,7 @@ public enum FeatureValue: Sendable, Hashable, Codable, CustomStringConvertible {
         switch (type, self) {
         case (.int64, .int), (.float64, .double), (.string, .string), (.bool, .bool): self
         case (.float64, .int(let value)): .double(Double(value))
-        case (.int64, .double(let value)) where value == value.rounded(): .int(Int64(value))
+        case (.int64, .double(let value)) where value == value.rounded() && abs(value) < 9.2e18: .int(Int64(value))
         case (.string, _): .string(description)
         default: nil
         }

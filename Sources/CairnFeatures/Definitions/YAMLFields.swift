@@ -58,6 +58,7 @@ struct YAMLFields {
         guard let amount = Int64(digits), let unit = units[String(text.dropFirst(digits.count)).trimmingCharacters(in: .whitespaces)] else {
             throw .invalidParameter("\(location): '\(key)' must be a duration like 30s, 15m, 2h or 7d (got '\(text)').")
         }
+        guard amount <= 100 * 366 * 86_400 / unit else { throw .invalidParameter("\(location): '\(key)' is longer than 100 years (got '\(text)').") }
         return amount * unit
     }
 

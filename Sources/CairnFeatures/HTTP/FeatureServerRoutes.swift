@@ -38,7 +38,7 @@ public struct FeatureServerRoutes<Context: RequestContext>: Sendable {
                 columns[name] = try items.map { item in
                     if case .null = item { return nil }
                     guard let scalar = FeatureValue(json: item) else { throw CairnError.invalidParameter("Column '\(name)' holds a value that is not a scalar: \(item).") }
-                    return scalar.description
+                    return scalar.keyText  // 1001.0 from pandas is the key 1001, as online reads match it
                 }
             }
             let target = try fields.string("to") ?? "online"

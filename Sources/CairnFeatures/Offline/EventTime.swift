@@ -6,7 +6,11 @@ import Foundation
 public enum EventTime {
     public static func parse(_ text: String) -> Int64? {
         var text = text.trimmingCharacters(in: .whitespaces)
-        if let seconds = Double(text), !text.contains("-") { return Int64((seconds * 1_000_000).rounded()) }
+        if let seconds = Double(text), !text.contains("-") {
+            // Seconds since the epoch, up to the year 9999.
+            guard seconds.isFinite, seconds < 253_402_300_800 else { return nil }
+            return Int64((seconds * 1_000_000).rounded())
+        }
         var offsetSeconds: Int64 = 0
         if text.hasSuffix(" UTC") { text.removeLast(4) } else if text.hasSuffix("Z") { text.removeLast() }
         // A trailing ±hh:mm or ±hhmm offset.

@@ -22,9 +22,16 @@ final class RedisConnection: Sendable {
         return RedisConnection(channel: channel, handler: handler)
     }
 
+    var isActive: Bool { channel.isActive }
+
+    /// Longest a command waits for its reply; then the connection is closed (its replies can no
+    /// longer be matched) and every waiting command fails.
+    static let replyTimeout = TimeAmount.seconds(5)
+
     /// Sends commands in one write; answers their replies in order (a Redis error reply is thrown).
     func send(_ commands: [[[UInt8]]]) async throws -> [RESPValue] {
         guard !commands.isEmpty else { return [] }
+        guard channel.isActive else { throw RedisError("The connection to Redis is closed.") }
         let channel = self.channel, handler = self.handler
         let promises = commands.map { _ in channel.eventLoop.makePromise(of: RESPValue.self) }
         var encoded = channel.allocator.buffer(capacity: 256)
@@ -32,7 +39,17 @@ final class RedisConnection: Sendable {
         let buffer = encoded
         try await channel.eventLoop.submit {
             handler.enqueue(promises)
-            channel.writeAndFlush(buffer, promise: nil)
+            let written = channel.eventLoop.makePromise(of: Void.self)
+            written.futureResult.whenFailure { error in
+                handler.failAll(error)
+                channel.close(promise: nil)
+            }
+            channel.writeAndFlush(buffer, promise: written)
+            let timeout = channel.eventLoop.scheduleTask(in: Self.replyTimeout) {
+                handler.failAll(RedisError("Redis did not answer within 5 s."))
+                channel.close(promise: nil)
+            }
+            promises.last!.futureResult.whenComplete { _ in timeout.cancel() }
         }.get()
         var replies: [RESPValue] = []
         for promise in promises {
@@ -81,6 +98,8 @@ final class RedisConnection: Sendable {
             fail(error)
             context.close(promise: nil)
         }
+
+        func failAll(_ error: any Error) { fail(error) }
 
         private func fail(_ error: any Error) {
             let failed = waiting

@@ -5,7 +5,7 @@ import Foundation
 /// the created time and the values as JSON. A write is a Lua script run atomically by Redis, so
 /// the newer-row-wins rule holds however many writers there are.
 public final class RedisOnlineStore: OnlineStore {
-    let connection: RedisConnection
+    let connector: RedisConnector
     let prefix: String
 
     /// Returns 1 when it wrote, 0 when the stored row is newer (or the same).
@@ -29,13 +29,13 @@ public final class RedisOnlineStore: OnlineStore {
         guard let parsed = URL(string: url), parsed.scheme == "redis", let host = parsed.host else {
             throw CairnError.invalidParameter("The online store must be redis://host:port (got '\(url)').")
         }
-        let connection = try await RedisConnection.connect(host: host, port: parsed.port ?? 6379)
-        _ = try await connection.send([[Array("PING".utf8)]])
-        return RedisOnlineStore(connection: connection, prefix: prefix)
+        let connector = RedisConnector(host: host, port: parsed.port ?? 6379)
+        _ = try await connector.send([[Array("PING".utf8)]])
+        return RedisOnlineStore(connector: connector, prefix: prefix)
     }
 
-    init(connection: RedisConnection, prefix: String) {
-        self.connection = connection
+    init(connector: RedisConnector, prefix: String) {
+        self.connector = connector
         self.prefix = prefix
     }
 
@@ -52,13 +52,13 @@ public final class RedisOnlineStore: OnlineStore {
         }
         var written = 0
         for chunk in stride(from: 0, to: commands.count, by: 1000) {
-            for reply in try await connection.send(Array(commands[chunk..<min(chunk + 1000, commands.count)])) where reply == .integer(1) { written += 1 }
+            for reply in try await connector.send(Array(commands[chunk..<min(chunk + 1000, commands.count)])) where reply == .integer(1) { written += 1 }
         }
         return written
     }
 
     public func read(project: String, view: String, keys: [String]) async throws -> [String: OnlineRow] {
-        let replies = try await connection.send(keys.map { [Array("HMGET".utf8), key(project, view, $0), Array("e".utf8), Array("c".utf8), Array("v".utf8)] })
+        let replies = try await connector.send(keys.map { [Array("HMGET".utf8), key(project, view, $0), Array("e".utf8), Array("c".utf8), Array("v".utf8)] })
         var found: [String: OnlineRow] = [:]
         for (entity, reply) in zip(keys, replies) {
             guard case .array(let fields?) = reply, fields.count == 3, let event = fields[0].text.flatMap({ Int64($0) }),
@@ -67,5 +67,37 @@ public final class RedisOnlineStore: OnlineStore {
                                       values: try JSONDecoder().decode([String: FeatureValue].self, from: Data(json)))
         }
         return found
+    }
+}
+
+/// The store's connection, opened again when Redis closed it (a restart, a timeout).
+actor RedisConnector {
+    let host: String
+    let port: Int
+    private var connection: RedisConnection?
+    private var connecting: Task<RedisConnection, any Error>?
+
+    init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    func send(_ commands: [[[UInt8]]]) async throws -> [RESPValue] {
+        try await current().send(commands)
+    }
+
+    /// The open connection, or a new one (callers arriving meanwhile wait for the same one).
+    private func current() async throws -> RedisConnection {
+        if let connection, connection.isActive { return connection }
+        if let connecting { return try await connecting.value }
+        let (host, port) = (self.host, self.port)
+        let task = Task { try await RedisConnection.connect(host: host, port: port) }
+        connecting = task
+        defer { connecting = nil }
+        let made = try await task.value
+        let old = connection
+        connection = made
+        await old?.close()
+        return made
     }
 }

@@ -96,6 +96,7 @@ public struct MonitorCondition: Codable, Sendable, Equatable {
             let unitName = (unit.isEmpty ? (rest.count > 2 ? rest[2] : "s") : unit).lowercased()
             guard let scale = Self.durationUnits[unitName] else { throw refuse("'\(unitName)' is not a unit of time (s, m, min, h)") }
             guard rest.count == (unit.isEmpty && rest.count > 2 ? 3 : 2) else { throw refuse("unexpected words after the duration") }
+            guard amount * Double(scale) <= 30 * 86_400 else { throw refuse("a duration is at most 30 days") }
             seconds = Int(amount * Double(scale))
         }
         if signal.isFraction, !(0...1).contains(threshold) { throw refuse("\(signal.rawValue) is a share between 0 and 1 (or 0 % to 100 %)") }

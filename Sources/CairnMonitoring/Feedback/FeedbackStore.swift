@@ -43,7 +43,7 @@ public enum FeedbackStore {
     public static func labelled(deployment: String, since: Int64, limit: Int,
                                 on db: any SQLDatabase) async throws -> [(inputs: String, outputs: String, labels: String)] {
         try await db.raw("""
-            SELECT p.inputs, p.outputs, f.labels_json FROM prediction_log p JOIN prediction_feedback f ON f.request_id = p.request_id
+            SELECT p.inputs, p.outputs, f.labels_json FROM prediction_log p JOIN prediction_feedback f ON f.request_id = p.request_id AND f.deployment_name = p.deployment_name
             WHERE p.deployment_name = \(bind: deployment) AND p.time >= \(bind: since) AND p.status = 200
             ORDER BY p.time DESC LIMIT \(bind: limit)
             """).all().map { row in
