@@ -13,6 +13,10 @@ public actor FeatureStoreService {
     /// Views being materialized or pushed to ("project/view"), so two writers of one view take turns.
     var busyViews: Set<String> = []
     static let applyLock: Int64 = 0x6665_6174_7572_6573  // "features"
+    /// Parsed repositories by project ("" for the latest of any), read again after `cacheSeconds`
+    /// (another server may have applied a new version) or at once after an apply here.
+    var cached: [String: (repository: FeatureRepository, applied: FeatureRepositoryStore.Applied, readAt: ContinuousClock.Instant)] = [:]
+    static let cacheSeconds = Duration.seconds(5)
 
     public init(database: Database, online: any OnlineStore) {
         self.database = database
@@ -46,11 +50,20 @@ public actor FeatureStoreService {
                                                           appliedAt: Clock.nowMillis()), on: db)
             return version
         }
+        cached = [:]
         return (version, plan)
     }
 
     /// The latest applied repository of `project` (or the latest of any, when not named).
     public func repository(project: String?) async throws -> (repository: FeatureRepository, applied: FeatureRepositoryStore.Applied) {
+        let now = ContinuousClock.now
+        if let hit = cached[project ?? ""], now - hit.readAt < Self.cacheSeconds { return (hit.repository, hit.applied) }
+        let read = try await readRepository(project: project)
+        cached[project ?? ""] = (read.repository, read.applied, now)
+        return read
+    }
+
+    private func readRepository(project: String?) async throws -> (repository: FeatureRepository, applied: FeatureRepositoryStore.Applied) {
         let database = self.database
         guard let applied = try await database.read({ db in try await FeatureRepositoryStore.latest(project: project, on: db) }) else {
             throw CairnError.notFound(project.map { "No feature repository '\($0)' has been applied." } ?? "No feature repository has been applied yet; run `cairn features apply`.")

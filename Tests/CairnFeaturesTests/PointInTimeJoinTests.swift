@@ -83,6 +83,12 @@ struct PointInTimeJoinTests {
         #expect(EventTime.parse("yesterday") == nil && EventTime.parse("2024-13-01") == nil)
         #expect(EventTime.parse("nan") == nil && EventTime.parse("inf") == nil && EventTime.parse("1e20") == nil)  // refused, not a trap
         #expect(EventTime.parse("1705314600") == base)
+        #expect(EventTime.format(base) == "2024-01-15T10:30:00Z" && EventTime.format(base + 250_000) == "2024-01-15T10:30:00.250000Z")
+        #expect(EventTime.format(0) == "1970-01-01T00:00:00Z" && EventTime.format(time("2000-02-29 23:59:59")) == "2000-02-29T23:59:59Z")
+        for days in stride(from: -1000, through: 30_000, by: 97) {  // round trips across leap years and centuries
+            let moment = Int64(days) * 86_400_000_000 + 3_723_000_000
+            #expect(EventTime.parse(EventTime.format(moment)) == moment)
+        }
         #expect(FeatureValue.double(1e19).typed(.int64) == nil && FeatureValue.double(.infinity).keyText == "inf")
     }
 }

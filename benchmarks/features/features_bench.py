@@ -63,11 +63,12 @@ def feast_repository(work: Path, online_db: Path) -> Path:
     fields = ",\n        ".join(f'Field(name="{name}", dtype=Float64)' for name in FEATURES)
     (folder / "features.py").write_text(textwrap.dedent(f"""
         from datetime import timedelta
-        from feast import Entity, FeatureView, Field, FileSource
-        from feast.types import Float64
-        user = Entity(name="user", join_keys=["user_id"])
+        from feast import Entity, FeatureView, Field, FileSource, ValueType
+        from feast.types import Float64, String
+        user = Entity(name="user", join_keys=["user_id"], value_type=ValueType.STRING)
         source = FileSource(path="{work / 'stats.parquet'}", timestamp_field="event_timestamp")
         stats = FeatureView(name="stats", entities=[user], ttl=timedelta(days=1), source=source, schema=[
+        Field(name="user_id", dtype=String),
         {fields}])
     """))
     return folder
@@ -112,7 +113,7 @@ def main() -> None:
         materialized = requests.post(f"http://127.0.0.1:{cairn_port}/materialize", json={"start_ts": start, "end_ts": end}, timeout=600)
         assert materialized.status_code == 200, materialized.text
         serving.log(f"cairn materialize: {materialized.json()['materialized'][0]['rows']:,} rows in {time.monotonic() - started:.1f} s")
-        check = requests.post(cairn.infer_url, data=cairn.bodies[1], timeout=30).json()
+        check = requests.post(cairn.infer_url, data=cairn.bodies[1], headers={"Content-Type": "application/json"}, timeout=30).json()
         expected = frame.set_index("user_id").loc["u0", FEATURES].tolist()
         assert [r["values"][0] for r in check["results"][1:]] == expected, "cairn's values differ from the data"
         for concurrency in (1, 32):
@@ -123,7 +124,7 @@ def main() -> None:
         serving.stop(process)
     process = serving.start(feast, args.work / "feast.log")
     try:
-        check = requests.post(feast.infer_url, data=feast.bodies[1], timeout=30).json()
+        check = requests.post(feast.infer_url, data=feast.bodies[1], headers={"Content-Type": "application/json"}, timeout=30).json()
         names = check["metadata"]["feature_names"]
         assert [check["results"][names.index(n)]["values"][0] for n in FEATURES] == expected, "feast's values differ from the data"
         for concurrency in (1, 32):

@@ -1,3 +1,4 @@
+import CairnCore
 import CairnHTTP
 
 extension FeatureValue {
@@ -10,6 +11,17 @@ extension FeatureValue {
         case .bool(let value): self = .bool(value)
         default: return nil
         }
+    }
+}
+
+extension FeatureValue {
+    /// Stored values (`{"feature": value, …}`) read with the byte-level JSON parser: the online
+    /// read path, where Foundation's decoder (one thrown error per type it tries) costs milliseconds.
+    static func storedValues(_ bytes: [UInt8]) throws -> [String: FeatureValue] {
+        guard case .object(let fields) = try JSONValue.parse(bytes) else { throw CairnError.internalError("A stored online row is not a JSON object.") }
+        var values: [String: FeatureValue] = [:]
+        for (name, value) in fields { if let scalar = FeatureValue(json: value) { values[name] = scalar } }
+        return values
     }
 }
 

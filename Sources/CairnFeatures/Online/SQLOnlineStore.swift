@@ -46,7 +46,7 @@ public struct SQLOnlineStore: OnlineStore {
             let key = try row.decode(column: "entity_key", as: String.self)
             found[key] = OnlineRow(key: key, eventTime: try row.decode(column: "event_time", as: Int64.self),
                                    createdTime: try row.decode(column: "created_time", as: Int64?.self),
-                                   values: try JSONDecoder().decode([String: FeatureValue].self, from: Data(try row.decode(column: "values_json", as: String.self).utf8)))
+                                   values: try FeatureValue.storedValues(Array(try row.decode(column: "values_json", as: String.self).utf8)))
         }
         return found
     }

@@ -64,7 +64,7 @@ public final class RedisOnlineStore: OnlineStore {
             guard case .array(let fields?) = reply, fields.count == 3, let event = fields[0].text.flatMap({ Int64($0) }),
                   case .bulk(let json?) = fields[2] else { continue }
             found[entity] = OnlineRow(key: entity, eventTime: event, createdTime: fields[1].text.flatMap { Int64($0) },
-                                      values: try JSONDecoder().decode([String: FeatureValue].self, from: Data(json)))
+                                      values: try FeatureValue.storedValues(json))
         }
         return found
     }
