@@ -96,7 +96,8 @@ public actor FeatureStoreService {
             let table = try FeatureTable(view: view, of: repository, baseDirectory: base)
             var latest: [String: Int] = [:]
             for index in 0..<table.count where table.eventTimes[index] >= from && table.eventTimes[index] <= end {
-                if let current = latest[table.keys[index]], !Self.isLater(index, than: current, in: table) { continue }
+                // The most recent row per entity; of two equally recent ones, the later in the file (as the join picks).
+                if let current = latest[table.keys[index]], table.recency(index) < table.recency(current) { continue }
                 latest[table.keys[index]] = index
             }
             let rows = latest.map { key, index in
@@ -146,11 +147,6 @@ public actor FeatureStoreService {
                 INSERT INTO feature_freshness (project, view_name, newest_event_time) VALUES (\(bind: project), \(bind: view), \(bind: newest))
                 """).run()
         }
-    }
-
-    static func isLater(_ a: Int, than b: Int, in table: FeatureTable) -> Bool {
-        table.eventTimes[a] != table.eventTimes[b] ? table.eventTimes[a] > table.eventTimes[b]
-            : (table.createdTimes[a] ?? .min) >= (table.createdTimes[b] ?? .min)
     }
 
     func selected(_ names: [String]?, of repository: FeatureRepository) throws -> [FeatureRepository.FeatureView] {

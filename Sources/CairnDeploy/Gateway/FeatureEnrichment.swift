@@ -19,7 +19,7 @@ struct FeatureEnrichment: Sendable {
         var entities: [String: [FeatureValue]] = [:]
         var rows = 0
         func add(_ name: String, _ value: JSONValue) throws(CairnError) {
-            guard let scalar = Self.scalar(value) else { throw .invalidParameter("Entity column '\(name)' holds \(value), not a scalar.") }
+            guard let scalar = FeatureValue(json: value) else { throw .invalidParameter("Entity column '\(name)' holds \(value), not a scalar.") }
             entities[name, default: []].append(scalar)
         }
         if case .array(let records)? = request["dataframe_records"] {
@@ -65,16 +65,6 @@ struct FeatureEnrichment: Sendable {
         let input: JSONValue = .object(["dataframe_split": .object(["columns": .array(columns.map { .string($0.name) }), "data": .array(data)])])
         guard let encoded = try? JSONEncoder().encode(input) else { throw .internalError("Could not encode the model's input.") }
         return ByteBuffer(bytes: encoded)
-    }
-
-    static func scalar(_ value: JSONValue) -> FeatureValue? {
-        switch value {
-        case .int(let number): .int(number)
-        case .double(let number): .double(number)
-        case .string(let text): .string(text)
-        case .bool(let flag): .bool(flag)
-        default: nil
-        }
     }
 
     /// What a model takes: numbers (booleans as 1 and 0); text stays text.

@@ -39,6 +39,11 @@ public enum FeatureType: String, Sendable, Codable, CaseIterable {
         return .failure(TypeMismatch(text: String(decoding: field, as: UTF8.self), type: self))
     }
 
+    /// `parse` of a field already read as text.
+    public func parse(text: String) -> Result<FeatureValue?, TypeMismatch> {
+        Array(text.utf8).withUnsafeBufferPointer { parse($0) }
+    }
+
     public struct TypeMismatch: Error, Sendable {
         public let text: String
         public let type: FeatureType

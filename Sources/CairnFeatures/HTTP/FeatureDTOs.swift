@@ -3,7 +3,7 @@ import CairnHTTP
 
 extension FeatureValue {
     /// A JSON scalar as a feature value; nil for null, lists and objects.
-    init?(json: JSONValue) {
+    public init?(json: JSONValue) {
         switch json {
         case .int(let value): self = .int(value)
         case .double(let value): self = .double(value)

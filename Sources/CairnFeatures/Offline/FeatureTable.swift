@@ -12,6 +12,9 @@ public struct FeatureTable: Sendable {
 
     public var count: Int { keys.count }
 
+    /// How recent a row is: by event time, then created time (a row without one counts as oldest).
+    func recency(_ row: Int) -> (Int64, Int64) { (eventTimes[row], createdTimes[row] ?? .min) }
+
     /// Joins the values of several join keys into one key (a unit separator between them).
     public static func key(_ values: [String]) -> String { values.joined(separator: "\u{1F}") }
 
@@ -59,9 +62,7 @@ public struct FeatureTable: Sendable {
                 createdTimes.append(nil)
             }
             for (position, feature) in view.features.enumerated() {
-                let text = Array(row[featureColumns[position]].utf8)
-                let parsed = text.withUnsafeBufferPointer { feature.type.parse($0) }
-                switch parsed {
+                switch feature.type.parse(text: row[featureColumns[position]]) {
                 case .success(let value): columns[position].append(value)
                 case .failure(let mismatch):
                     throw refuse("'\(mismatch.text)' in column \(feature.name) is not \(feature.type.rawValue), the type feature view '\(view.name)' declares")

@@ -53,7 +53,7 @@ public struct HistoricalRetrieval {
                 var request: [String: FeatureValue] = [:]
                 for (field, column) in requestColumns {
                     let text = entities.rows[index][column]
-                    switch Array(text.utf8).withUnsafeBufferPointer({ field.type.parse($0) }) {
+                    switch field.type.parse(text: text) {
                     case .success(let value): request[field.name] = value
                     case .failure: throw .invalidParameter("Entity table, line \(index + 2): '\(text)' in \(field.name) is not \(field.type.rawValue).")
                     }

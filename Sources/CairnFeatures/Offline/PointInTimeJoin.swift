@@ -14,9 +14,8 @@ public struct PointInTimeJoin: Sendable {
         for index in 0..<table.count { rows[table.keys[index], default: []].append(index) }
         for key in rows.keys {
             rows[key]!.sort { a, b in
-                if table.eventTimes[a] != table.eventTimes[b] { return table.eventTimes[a] < table.eventTimes[b] }
-                let createdA = table.createdTimes[a] ?? .min, createdB = table.createdTimes[b] ?? .min
-                return createdA != createdB ? createdA < createdB : a < b
+                let recencyA = table.recency(a), recencyB = table.recency(b)
+                return recencyA != recencyB ? recencyA < recencyB : a < b
             }
         }
         rowsByKey = rows

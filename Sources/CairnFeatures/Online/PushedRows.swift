@@ -56,7 +56,7 @@ struct PushedRows {
                     values.append(nil)
                     continue
                 }
-                switch Array(text.utf8).withUnsafeBufferPointer({ feature.type.parse($0) }) {
+                switch feature.type.parse(text: text) {
                 case .success(let value): values.append(value)
                 case .failure: throw .invalidParameter("Row \(row): '\(text)' is not a \(feature.type.rawValue) (feature '\(feature.name)').")
                 }
