@@ -94,14 +94,14 @@ public actor FeatureStoreService {
             if let start { from = start } else { from = try await incrementalStart(view, project: repository.project) }
             guard from <= end else { throw CairnError.invalidParameter("The start (\(EventTime.format(from))) is after the end (\(EventTime.format(end))).") }
             let table = try FeatureTable(view: view, of: repository, baseDirectory: base)
-            var latest: [String: Int] = [:]
+            var latest: [Int32: Int] = [:]
             for index in 0..<table.count where table.eventTimes[index] >= from && table.eventTimes[index] <= end {
                 // The most recent row per entity; of two equally recent ones, the later in the file (as the join picks).
-                if let current = latest[table.keys[index]], table.recency(index) < table.recency(current) { continue }
-                latest[table.keys[index]] = index
+                if let current = latest[table.keyIDs[index]], table.recency(index) < table.recency(current) { continue }
+                latest[table.keyIDs[index]] = index
             }
             let rows = latest.map { key, index in
-                OnlineRow(key: key, eventTime: table.eventTimes[index], createdTime: table.createdTimes[index],
+                OnlineRow(key: table.keyNames[Int(key)], eventTime: table.eventTimes[index], createdTime: table.createdTimes[index],
                           values: Dictionary(uniqueKeysWithValues: view.features.enumerated().compactMap { position, feature in
                               table.columns[position][index].map { (feature.name, $0) }
                           }))

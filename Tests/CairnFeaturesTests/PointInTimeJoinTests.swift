@@ -37,7 +37,7 @@ struct PointInTimeJoinTests {
     @Test("Both TTL bounds are inclusive, created time breaks ties, unknown keys and early events get nothing")
     func rules() {
         let table = FeatureTable(keys: ["a", "a", "a", "b"], eventTimes: [100_000_000, 100_000_000, 200_000_000, 50_000_000],
-                                 createdTimes: [5, 9, nil, nil], columns: [[.int(1), .int(2), .int(3), .int(4)]])
+                                 createdTimes: [5, 9, nil, nil], columns: [FeatureColumn(type: .int64, values: [.int(1), .int(2), .int(3), .int(4)])])
         let join = PointInTimeJoin(table: table, ttlSeconds: 100)
         #expect(join.row(key: "a", at: 150_000_000) == 1)  // tie on event time: the later created
         #expect(join.row(key: "a", at: 200_000_000) == 2)  // at the event time itself
@@ -56,7 +56,7 @@ struct PointInTimeJoinTests {
             let keys = (0..<count).map { _ in ["k1", "k2", "k3"].randomElement(using: &generator)! }
             let times = (0..<count).map { _ in Int64.random(in: 0...50, using: &generator) * 1_000_000 }
             let created = (0..<count).map { _ in Bool.random(using: &generator) ? Int64.random(in: 0...3, using: &generator) : nil }
-            let table = FeatureTable(keys: keys, eventTimes: times, createdTimes: created, columns: [(0..<count).map { .int(Int64($0)) }])
+            let table = FeatureTable(keys: keys, eventTimes: times, createdTimes: created, columns: [FeatureColumn(type: .int64, values: (0..<count).map { .int(Int64($0)) })])
             let ttl = Int64.random(in: 0...10, using: &generator)
             let join = PointInTimeJoin(table: table, ttlSeconds: ttl)
             for key in ["k1", "k2", "k4"] {

@@ -88,6 +88,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5)
     parser.add_argument("--entities", type=int, default=10_000)
     args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
     frame = write_data(args.work, args.entities)
     end = (datetime.now(timezone.utc) + timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%S")
     start = (datetime.now(timezone.utc) - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%S")

@@ -7,6 +7,7 @@ public enum CSVTokenizer {
     /// A number read straight from the field's bytes (no String in between), or nil.
     @inlinable
     public static func number(_ field: UnsafeBufferPointer<UInt8>) -> Double? {
+        if let value = plainDecimal(field) { return value }
         guard field.count < 64 else { return Double(String(decoding: field, as: UTF8.self)) }
         return withUnsafeTemporaryAllocation(of: CChar.self, capacity: 65) { buffer -> Double? in
             for index in 0..<field.count { buffer[index] = CChar(bitPattern: field[index]) }
@@ -18,6 +19,42 @@ public enum CSVTokenizer {
             guard field.allSatisfy({ $0 != UInt8(ascii: "x") && $0 != UInt8(ascii: "X") }) else { return nil }
             return value
         }
+    }
+
+    /// A plain decimal (`-12.375`: no exponent, at most 15 digits after the point and a mantissa
+    /// under 2^53) read exactly as `strtod` would, without it: the mantissa and the power of ten
+    /// are both exact doubles, so one division rounds correctly (Clinger's fast path). Nil for
+    /// anything else, which `number` hands to `strtod`.
+    @inlinable
+    public static func plainDecimal(_ field: UnsafeBufferPointer<UInt8>) -> Double? {
+        var index = 0
+        var negative = false
+        if index < field.count, field[index] == UInt8(ascii: "-") || field[index] == UInt8(ascii: "+") {
+            negative = field[index] == UInt8(ascii: "-")
+            index += 1
+        }
+        var mantissa: UInt64 = 0
+        var digits = 0, fractionDigits = 0
+        var sawPoint = false
+        while index < field.count {
+            let byte = field[index]
+            if byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") {
+                guard digits < 18 else { return nil }
+                mantissa = mantissa * 10 + UInt64(byte - UInt8(ascii: "0"))
+                digits += 1
+                if sawPoint { fractionDigits += 1 }
+            } else if byte == UInt8(ascii: "."), !sawPoint {
+                sawPoint = true
+            } else {
+                return nil
+            }
+            index += 1
+        }
+        guard digits > 0, mantissa < 1 << 53, fractionDigits <= 15 else { return nil }
+        var scale = 1.0
+        for _ in 0..<fractionDigits { scale *= 10 }  // exact up to 10^22
+        let value = Double(mantissa) / scale
+        return negative ? -value : value
     }
 
     /// Calls `field` with each field of the line at `position` (its index and bytes, quotes

@@ -1,3 +1,4 @@
+import CairnCore
 import Foundation
 
 /// Timestamps as microseconds since the epoch, UTC, read from what CSV files and Feast write:
@@ -5,48 +6,67 @@ import Foundation
 /// seconds since the epoch. Naive times are UTC (Feast's rule).
 public enum EventTime {
     public static func parse(_ text: String) -> Int64? {
-        var text = text.trimmingCharacters(in: .whitespaces)
-        if let seconds = Double(text), !text.contains("-") {
-            // Seconds since the epoch, up to the year 9999.
-            guard seconds.isFinite, seconds < 253_402_300_800 else { return nil }
-            return Int64((seconds * 1_000_000).rounded())
-        }
+        var text = text
+        return text.withUTF8 { parse($0) }
+    }
+
+    /// `parse` of a CSV field's bytes: no String is made for the usual forms, as a source of
+    /// millions of rows is read through here.
+    public static func parse(_ field: UnsafeBufferPointer<UInt8>) -> Int64? {
+        var start = 0, end = field.count
+        while start < end, field[start] == UInt8(ascii: " ") { start += 1 }
+        while end > start, field[end - 1] == UInt8(ascii: " ") { end -= 1 }
+        let bytes = UnsafeBufferPointer(rebasing: field[start..<end])
+        guard bytes.count >= 10, bytes[4] == UInt8(ascii: "-") else { return epochSeconds(bytes) }
+        var length = bytes.count
         var offsetSeconds: Int64 = 0
-        if text.hasSuffix(" UTC") { text.removeLast(4) } else if text.hasSuffix("Z") { text.removeLast() }
-        // A trailing ±hh:mm or ±hhmm offset.
-        if text.count > 19, let sign = text.dropFirst(19).lastIndex(where: { $0 == "+" || $0 == "-" }) {
-            let zone = text[text.index(after: sign)...].replacingOccurrences(of: ":", with: "")
-            guard zone.count == 4, let hours = Int64(zone.prefix(2)), let minutes = Int64(zone.suffix(2)) else { return nil }
-            offsetSeconds = (hours * 3600 + minutes * 60) * (text[sign] == "+" ? 1 : -1)
-            text = String(text[..<sign]).trimmingCharacters(in: .whitespaces)
+        if length > 4, bytes[length - 4] == UInt8(ascii: " "), bytes[length - 3] == UInt8(ascii: "U"), bytes[length - 2] == UInt8(ascii: "T"),
+           bytes[length - 1] == UInt8(ascii: "C") {
+            length -= 4
+        } else if bytes[length - 1] == UInt8(ascii: "Z") {
+            length -= 1
+        } else if length > 19, let sign = (19..<length).last(where: { bytes[$0] == UInt8(ascii: "+") || bytes[$0] == UInt8(ascii: "-") }) {
+            // A trailing ±hh:mm or ±hhmm offset.
+            let zone = bytes[(sign + 1)..<length].filter { $0 != UInt8(ascii: ":") }
+            guard zone.count == 4, zone.allSatisfy({ (48...57).contains($0) }) else { return nil }
+            let digits = zone.map { Int64($0 - 48) }
+            offsetSeconds = ((digits[0] * 10 + digits[1]) * 3600 + (digits[2] * 10 + digits[3]) * 60) * (bytes[sign] == UInt8(ascii: "+") ? 1 : -1)
+            length = sign
+            while length > 0, bytes[length - 1] == UInt8(ascii: " ") { length -= 1 }
         }
-        let bytes = Array(text.utf8)
         func number(_ range: Range<Int>) -> Int64? {
-            guard range.upperBound <= bytes.count else { return nil }
+            guard range.upperBound <= length else { return nil }
             var value: Int64 = 0
-            for byte in bytes[range] {
+            for index in range {
+                let byte = bytes[index]
                 guard (48...57).contains(byte) else { return nil }
                 value = value * 10 + Int64(byte - 48)
             }
             return value
         }
-        guard bytes.count >= 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
+        guard length >= 10, bytes[7] == UInt8(ascii: "-"),
               let year = number(0..<4), let month = number(5..<7), let day = number(8..<10), (1...12).contains(month), (1...31).contains(day) else { return nil }
         var seconds: Int64 = 0
         var micros: Int64 = 0
-        if bytes.count > 10 {
-            guard bytes.count >= 19, bytes[10] == UInt8(ascii: " ") || bytes[10] == UInt8(ascii: "T"),
+        if length > 10 {
+            guard length >= 19, bytes[10] == UInt8(ascii: " ") || bytes[10] == UInt8(ascii: "T"),
                   let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19), hour < 24, minute < 60, second < 61 else { return nil }
             seconds = hour * 3600 + minute * 60 + second
-            if bytes.count > 19 {
+            if length > 19 {
                 // A fraction of a second: microseconds kept, finer digits dropped.
-                let digits = bytes[20...]
-                guard bytes[19] == UInt8(ascii: "."), (1...9).contains(digits.count), digits.allSatisfy({ (48...57).contains($0) }) else { return nil }
-                for byte in digits.prefix(6) { micros = micros * 10 + Int64(byte - 48) }
+                let digits = 20..<length
+                guard bytes[19] == UInt8(ascii: "."), (1...9).contains(digits.count), number(digits) != nil else { return nil }
+                for index in digits.prefix(6) { micros = micros * 10 + Int64(bytes[index] - 48) }
                 for _ in digits.prefix(6).count..<6 { micros *= 10 }
             }
         }
         return (daysFromCivil(year: year, month: month, day: day) * 86_400 + seconds - offsetSeconds) * 1_000_000 + micros
+    }
+
+    /// Seconds since the epoch (a decimal number, up to the year 9999), as microseconds.
+    static func epochSeconds(_ bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
+        guard !bytes.contains(UInt8(ascii: "-")), let seconds = CSVTokenizer.number(bytes), seconds.isFinite, seconds < 253_402_300_800 else { return nil }
+        return Int64((seconds * 1_000_000).rounded())
     }
 
     /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).

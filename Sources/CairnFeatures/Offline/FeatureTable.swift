@@ -2,15 +2,22 @@ import CairnCore
 import Foundation
 
 /// A feature view's source rows, read from its CSV file: the entity key of each row (its join
-/// keys' values joined), the event and created timestamps, and each declared feature's values.
+/// keys' values joined; stored as a number into `keyNames`), the event and created timestamps,
+/// and each declared feature's values.
 public struct FeatureTable: Sendable {
-    public var keys: [String]
+    /// Each distinct entity key once, in order of first appearance.
+    public var keyNames: [String]
+    /// Each row's entity key, as an index into `keyNames`.
+    public var keyIDs: [Int32]
     public var eventTimes: [Int64]
     public var createdTimes: [Int64?]
     /// One column per feature, in the view's order.
-    public var columns: [[FeatureValue?]]
+    public var columns: [FeatureColumn]
 
-    public var count: Int { keys.count }
+    public var count: Int { keyIDs.count }
+
+    /// The entity key of `row`.
+    public func key(_ row: Int) -> String { keyNames[Int(keyIDs[row])] }
 
     /// How recent a row is: by event time, then created time (a row without one counts as oldest).
     func recency(_ row: Int) -> (Int64, Int64) { (eventTimes[row], createdTimes[row] ?? .min) }
@@ -18,56 +25,89 @@ public struct FeatureTable: Sendable {
     /// Joins the values of several join keys into one key (a unit separator between them).
     public static func key(_ values: [String]) -> String { values.joined(separator: "\u{1F}") }
 
-    public init(keys: [String], eventTimes: [Int64], createdTimes: [Int64?], columns: [[FeatureValue?]]) {
-        self.keys = keys
+    public init(keyNames: [String], keyIDs: [Int32], eventTimes: [Int64], createdTimes: [Int64?], columns: [FeatureColumn]) {
+        self.keyNames = keyNames
+        self.keyIDs = keyIDs
         self.eventTimes = eventTimes
         self.createdTimes = createdTimes
         self.columns = columns
     }
 
-    /// Reads `view`'s source; a missing column, an unreadable timestamp or a value not of its
-    /// feature's type is refused naming the file, line and column.
-    public init(view: FeatureRepository.FeatureView, of repository: FeatureRepository, baseDirectory: URL) throws(CairnError) {
-        guard let source = repository.source(view.source) else { throw .invalidParameter("Feature view '\(view.name)' names unknown source '\(view.source)'.") }
-        let url = source.path.hasPrefix("/") ? URL(fileURLWithPath: source.path) : baseDirectory.appending(path: source.path)
-        let table = try CSVTable(contentsOf: url)
-        let joinKeys = repository.joinKeys(of: view)
-        func column(_ name: String, _ role: String) throws(CairnError) -> Int {
-            guard let index = table.header.firstIndex(of: name) else {
-                throw .invalidParameter("Source '\(source.name)' (\(source.path)) has no column '\(name)' (\(role) of feature view '\(view.name)'); "
-                                        + "it has \(table.header.joined(separator: ", ")).")
-            }
-            return index
+    /// A table of rows given with their keys as text.
+    public init(keys: [String], eventTimes: [Int64], createdTimes: [Int64?], columns: [FeatureColumn]) {
+        var interner = KeyInterner()
+        self.init(keyNames: [], keyIDs: keys.map { interner.id($0) }, eventTimes: eventTimes, createdTimes: createdTimes, columns: columns)
+        keyNames = interner.names
+    }
+}
+
+/// Numbers entity keys in order of first appearance. Looked up by their bytes (an open-addressing
+/// table over a hash of them), so the millions of rows of a source make a String only for each
+/// key's first row.
+struct KeyInterner {
+    /// A key's hash beside its number (-1: an empty slot) and, when it fits, its bytes, so a
+    /// probe usually reads one place in memory.
+    private struct Slot {
+        var hash: UInt64 = 0
+        var id: Int32 = -1
+        /// The key's length when it is kept in `inline` (16 bytes at most), else -1.
+        var inlineLength: Int32 = -1
+        var inline: (UInt64, UInt64) = (0, 0)
+
+        func holds(_ key: UnsafeBufferPointer<UInt8>, names: [String]) -> Bool {
+            guard inlineLength >= 0 else { return names[Int(id)].utf8.elementsEqual(key) }
+            return Int(inlineLength) == key.count && Slot.pack(key) == inline
         }
-        var keyColumns: [Int] = []
-        for key in joinKeys { keyColumns.append(try column(key, "a join key")) }
-        let timeColumn = try column(source.timestampField, "the event timestamp")
-        let createdColumn = try source.createdTimestampColumn.map { name throws(CairnError) in try column(name, "the created timestamp") }
-        var featureColumns: [Int] = []
-        for feature in view.features { featureColumns.append(try column(feature.name, "a feature")) }
-        keys = []
-        eventTimes = []
-        createdTimes = []
-        columns = Array(repeating: [], count: view.features.count)
-        for (line, row) in table.rows.enumerated() {
-            func refuse(_ why: String) -> CairnError { .invalidParameter("\(source.path), line \(line + 2): \(why).") }
-            keys.append(Self.key(keyColumns.map { row[$0] }))
-            guard let time = EventTime.parse(row[timeColumn]) else { throw refuse("'\(row[timeColumn])' in \(source.timestampField) is not a timestamp") }
-            eventTimes.append(time)
-            if let createdColumn {
-                let text = row[createdColumn]
-                guard text.isEmpty || EventTime.parse(text) != nil else { throw refuse("'\(text)' in \(source.createdTimestampColumn!) is not a timestamp") }
-                createdTimes.append(text.isEmpty ? nil : EventTime.parse(text))
-            } else {
-                createdTimes.append(nil)
-            }
-            for (position, feature) in view.features.enumerated() {
-                switch feature.type.parse(text: row[featureColumns[position]]) {
-                case .success(let value): columns[position].append(value)
-                case .failure(let mismatch):
-                    throw refuse("'\(mismatch.text)' in column \(feature.name) is not \(feature.type.rawValue), the type feature view '\(view.name)' declares")
-                }
-            }
+
+        static func pack(_ key: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64) {
+            var words: (UInt64, UInt64) = (0, 0)
+            withUnsafeMutableBytes(of: &words) { $0.copyMemory(from: UnsafeRawBufferPointer(key)) }
+            return words
         }
+    }
+
+    private(set) var names: [String] = []
+    private var slots = [Slot](repeating: Slot(), count: 1024)
+
+    mutating func id(_ key: String) -> Int32 {
+        var key = key
+        return key.withUTF8 { id($0) }
+    }
+
+    mutating func id(_ key: UnsafeBufferPointer<UInt8>) -> Int32 {
+        let hash = Self.hash(key)
+        let mask = slots.count - 1
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        while slots[slot].id >= 0 {
+            if slots[slot].hash == hash, slots[slot].holds(key, names: names) { return slots[slot].id }
+            slot = (slot + 1) & mask
+        }
+        let id = Int32(names.count)
+        names.append(String(decoding: key, as: UTF8.self))
+        let fits = key.count <= 16
+        slots[slot] = Slot(hash: hash, id: id, inlineLength: fits ? Int32(key.count) : -1, inline: fits ? Slot.pack(key) : (0, 0))
+        if names.count * 2 > slots.count { grow() }
+        return id
+    }
+
+    private mutating func grow() {
+        let old = slots
+        slots = [Slot](repeating: Slot(), count: old.count * 2)
+        let mask = slots.count - 1
+        for entry in old where entry.id >= 0 {
+            var slot = Int(truncatingIfNeeded: entry.hash) & mask
+            while slots[slot].id >= 0 { slot = (slot + 1) & mask }
+            slots[slot] = entry
+        }
+    }
+
+    /// FNV-1a, then a finalizer that spreads the bits (for the table's low-bit slots).
+    static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        hash ^= hash >> 33
+        hash &*= 0xff51_afd7_ed55_8ccd
+        hash ^= hash >> 33
+        return hash
     }
 }

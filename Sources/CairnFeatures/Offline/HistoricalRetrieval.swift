@@ -22,7 +22,9 @@ public struct HistoricalRetrieval {
             }
             times.append(time)
         }
-        var values = Array(repeating: [String: FeatureValue](), count: entities.rows.count)
+        // One column of values per requested or needed feature ("view.feature"), one value per entity row.
+        var values: [String: [FeatureValue?]] = [:]
+        let rowCount = entities.rows.count
         for (viewName, features) in selection.stored {
             let view = repository.view(viewName)!
             let keyColumns = try repository.joinKeys(of: view).map { key throws(CairnError) -> Int in
@@ -33,12 +35,14 @@ public struct HistoricalRetrieval {
             }
             let table = try FeatureTable(view: view, of: repository, baseDirectory: baseDirectory)
             let join = PointInTimeJoin(table: table, ttlSeconds: view.ttlSeconds)
-            let positions = features.map { name in (name, view.features.firstIndex { $0.name == name }!) }
-            for index in entities.rows.indices {
-                guard let chosen = join.row(key: FeatureTable.key(keyColumns.map { entities.rows[index][$0] }), at: times[index]) else { continue }
-                for (name, position) in positions {
-                    if let value = table.columns[position][chosen] { values[index]["\(view.name).\(name)"] = value }
-                }
+            let rows = entities.rows, entityTimes = times
+            let chosen = [Int?].parallelMap(count: rowCount) { index in
+                let row = rows[index]
+                return join.row(key: keyColumns.count == 1 ? row[keyColumns[0]] : FeatureTable.key(keyColumns.map { row[$0] }), at: entityTimes[index])
+            }
+            for name in features {
+                let column = table.columns[view.features.firstIndex { $0.name == name }!]
+                values["\(view.name).\(name)"] = chosen.map { $0.flatMap { column[$0] } }
             }
         }
         if !selection.onDemand.isEmpty {
@@ -49,7 +53,9 @@ public struct HistoricalRetrieval {
                 }
                 requestColumns.append((field, index))
             }
-            for index in entities.rows.indices {
+            let derivedNames = selection.onDemand.flatMap { view in view.features.map { "\(view.name).\($0.name)" } }
+            for name in derivedNames { values[name] = Array(repeating: nil, count: rowCount) }
+            for index in 0..<rowCount {
                 var request: [String: FeatureValue] = [:]
                 for (field, column) in requestColumns {
                     let text = entities.rows[index][column]
@@ -58,15 +64,22 @@ public struct HistoricalRetrieval {
                     case .failure: throw .invalidParameter("Entity table, line \(index + 2): '\(text)' in \(field.name) is not \(field.type.rawValue).")
                     }
                 }
-                values[index] = selection.derive(stored: values[index], request: request)
+                var stored: [String: FeatureValue] = [:]
+                for (view, features) in selection.stored {
+                    for feature in features { if let value = values["\(view).\(feature)"]![index] { stored["\(view).\(feature)"] = value } }
+                }
+                let derived = selection.derive(stored: stored, request: request)
+                for name in derivedNames { values[name]![index] = derived[name] }
             }
         }
         let header = entities.header + selection.outputs.map { fullFeatureNames ? "\($0.view)__\($0.feature)" : $0.feature }
         guard Set(header).count == header.count else {
             throw .invalidParameter("Two requested features (or a feature and an entity column) share a name; ask for full feature names.")
         }
-        let rows = entities.rows.indices.map { index in
-            entities.rows[index] + selection.outputs.map { values[index]["\($0.view).\($0.feature)"]?.description ?? "" }
+        let outputColumns = selection.outputs.map { values["\($0.view).\($0.feature)"]! }
+        let entityRows = entities.rows
+        let rows = [[String]].parallelMap(count: rowCount) { index in
+            entityRows[index] + outputColumns.map { $0[index]?.description ?? "" }
         }
         return CSVTable(header: header, rows: rows)
     }

@@ -1,40 +1,75 @@
+import Foundation
+
 /// Feast's point-in-time join for one feature view: for each entity row (key k, time t) the
 /// view's row with key k and the latest event time at or before t — ties on event time going to
 /// the latest created time — provided it is within the view's TTL of t (both bounds inclusive;
 /// a TTL of 0 is no limit). No such row: nothing (the features are null). Values from after t
 /// are never used.
 public struct PointInTimeJoin: Sendable {
-    /// Each key's rows, sorted by event time, then created time (missing first), then file order.
-    let rowsByKey: [String: [Int]]
-    let table: FeatureTable
+    /// One row of the table where the join looks for it: side by side, so a search touches
+    /// neighbouring memory rather than the whole table.
+    struct Entry: Sendable {
+        var eventTime: Int64
+        var createdTime: Int64
+        var row: Int32
+
+        static func isOlder(_ a: Entry, _ b: Entry) -> Bool {
+            (a.eventTime, a.createdTime, a.row) < (b.eventTime, b.createdTime, b.row)
+        }
+    }
+
+    let keyIDs: [String: Int32]
+    /// The table's rows grouped by key (key i's are `entries[starts[i]..<starts[i + 1]]`), each
+    /// group sorted by event time, then created time (missing first), then file order.
+    let entries: [Entry]
+    let starts: [Int]
     let ttlMicros: Int64
 
     public init(table: FeatureTable, ttlSeconds: Int64) {
-        var rows: [String: [Int]] = [:]
-        for index in 0..<table.count { rows[table.keys[index], default: []].append(index) }
-        for key in rows.keys {
-            rows[key]!.sort { a, b in
-                let recencyA = table.recency(a), recencyB = table.recency(b)
-                return recencyA != recencyB ? recencyA < recencyB : a < b
+        // A counting sort by key keeps file order within each key; then each group by recency.
+        let keyCount = table.keyNames.count
+        var starts = [Int](repeating: 0, count: keyCount + 1)
+        for id in table.keyIDs { starts[Int(id) + 1] += 1 }
+        for id in 0..<keyCount { starts[id + 1] += starts[id] }
+        var next = starts
+        var entries = [Entry](repeating: Entry(eventTime: 0, createdTime: 0, row: 0), count: table.count)
+        for row in 0..<table.count {
+            let id = Int(table.keyIDs[row])
+            entries[next[id]] = Entry(eventTime: table.eventTimes[row], createdTime: table.createdTimes[row] ?? .min, row: Int32(row))
+            next[id] += 1
+        }
+        let groups = starts
+        entries.withUnsafeMutableBufferPointer { entries in
+            nonisolated(unsafe) let shared = entries
+            let workers = ProcessInfo.processInfo.activeProcessorCount
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                for id in stride(from: worker, to: keyCount, by: workers) where groups[id + 1] - groups[id] > 1 {
+                    var group = UnsafeMutableBufferPointer(rebasing: shared[groups[id]..<groups[id + 1]])
+                    group.sort(by: Entry.isOlder)
+                }
             }
         }
-        rowsByKey = rows
-        self.table = table
+        var keyIDs: [String: Int32] = [:]
+        keyIDs.reserveCapacity(keyCount)
+        for (id, name) in table.keyNames.enumerated() { keyIDs[name] = Int32(id) }
+        self.keyIDs = keyIDs
+        self.entries = entries
+        self.starts = starts
         ttlMicros = ttlSeconds * 1_000_000
     }
 
     /// The row of the table an entity row gets, if any.
     public func row(key: String, at time: Int64) -> Int? {
-        guard let rows = rowsByKey[key] else { return nil }
-        // The first row later than `time`; the one before it is the latest at or before `time`.
-        var low = 0, high = rows.count
+        guard let id = keyIDs[key].map(Int.init) else { return nil }
+        // The first entry later than `time`; the one before it is the latest at or before `time`.
+        var low = starts[id], high = starts[id + 1]
         while low < high {
             let middle = (low + high) / 2
-            if table.eventTimes[rows[middle]] <= time { low = middle + 1 } else { high = middle }
+            if entries[middle].eventTime <= time { low = middle + 1 } else { high = middle }
         }
-        guard low > 0 else { return nil }
-        let chosen = rows[low - 1]
-        if ttlMicros > 0, table.eventTimes[chosen] < time - ttlMicros { return nil }
-        return chosen
+        guard low > starts[id] else { return nil }
+        let chosen = entries[low - 1]
+        if ttlMicros > 0, chosen.eventTime < time - ttlMicros { return nil }
+        return Int(chosen.row)
     }
 }

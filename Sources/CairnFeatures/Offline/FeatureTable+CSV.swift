@@ -1,0 +1,181 @@
+import CairnCore
+import Foundation
+
+extension FeatureTable {
+    /// Reads `view`'s source straight from the file's bytes, on every core (line-aligned parts of
+    /// the file read at once, then put together in file order). A missing column, a row of the
+    /// wrong width, an unreadable timestamp or a value not of its feature's type is refused
+    /// naming the file, line and column.
+    public init(view: FeatureRepository.FeatureView, of repository: FeatureRepository, baseDirectory: URL) throws(CairnError) {
+        guard let source = repository.source(view.source) else { throw .invalidParameter("Feature view '\(view.name)' names unknown source '\(view.source)'.") }
+        let url = source.path.hasPrefix("/") ? URL(fileURLWithPath: source.path) : baseDirectory.appending(path: source.path)
+        let data: Data
+        do { data = try Data(contentsOf: url, options: .mappedIfSafe) } catch {
+            throw .invalidParameter("Cannot read \(url.path): \(error.localizedDescription)")
+        }
+        do {
+            self = try data.withUnsafeBytes { raw in
+                let bytes = raw.bindMemory(to: UInt8.self)
+                var position = 0
+                var header: [String] = []
+                while header.isEmpty || header == [""], position < bytes.count {
+                    header = []
+                    CSVTokenizer.readLine(bytes, from: &position) { _, field in header.append(String(decoding: field, as: UTF8.self)) }
+                }
+                guard header != [""], !header.isEmpty else { throw CairnError.invalidParameter("\(url.path) has no header row.") }
+                let layout = try SourceLayout(header: header, view: view, repository: repository, source: source)
+                let parts = try CSVChunks.read(bytes, from: position) { bytes, range in try SourcePart(bytes, range, layout) }
+                return FeatureTable(joining: parts, featureCount: view.features.count)
+            }
+        } catch let error as CairnError {
+            throw error
+        } catch let failure as SourcePart.Failure {
+            let line = data.withUnsafeBytes { raw in raw[..<failure.offset].reduce(1) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 } }
+            throw .invalidParameter("\(source.path), line \(line): \(failure.reason).")
+        } catch {
+            throw .internalError("Reading \(source.path): \(error)")
+        }
+    }
+
+    /// The parts one after another, their key numbers made the table's own.
+    init(joining parts: [SourcePart], featureCount: Int) {
+        guard parts.count > 1 else {
+            self.init(keyNames: parts[0].keys.names, keyIDs: parts[0].keyIDs, eventTimes: parts[0].eventTimes, createdTimes: parts[0].createdTimes,
+                      columns: parts[0].columns)
+            return
+        }
+        var keys = parts[0].keys
+        var keyIDs = parts[0].keyIDs
+        keyIDs.reserveCapacity(parts.reduce(0) { $0 + $1.keyIDs.count })
+        for part in parts.dropFirst() {
+            let renumbered = part.keys.names.map { keys.id($0) }
+            keyIDs.append(contentsOf: part.keyIDs.lazy.map { renumbered[Int($0)] })
+        }
+        self.init(keyNames: keys.names, keyIDs: keyIDs, eventTimes: parts.flatMap(\.eventTimes), createdTimes: parts.flatMap(\.createdTimes),
+                  columns: (0..<featureCount).map { feature in FeatureColumn(joining: parts.map { $0.columns[feature] }, type: parts[0].columns[feature].type) })
+    }
+}
+
+/// What each column of a source file is to a feature view: a join key, the event or created
+/// timestamp, a feature, or nothing.
+final class SourceLayout: Sendable {
+    enum Role: Sendable {
+        case key(Int)
+        case eventTime
+        case createdTime
+        case feature(Int, FeatureType)
+        case unused
+    }
+
+    let roles: [Role]
+    let keyCount: Int
+    let featureCount: Int
+    let hasCreatedTime: Bool
+    let view: FeatureRepository.FeatureView
+    let source: FeatureRepository.Source
+
+    init(header: [String], view: FeatureRepository.FeatureView, repository: FeatureRepository, source: FeatureRepository.Source) throws(CairnError) {
+        var roles = Array(repeating: Role.unused, count: header.count)
+        func assign(_ name: String, _ role: Role, _ description: String) throws(CairnError) {
+            guard let index = header.firstIndex(of: name) else {
+                throw .invalidParameter("Source '\(source.name)' (\(source.path)) has no column '\(name)' (\(description) of feature view '\(view.name)'); "
+                                        + "it has \(header.joined(separator: ", ")).")
+            }
+            roles[index] = role
+        }
+        let joinKeys = repository.joinKeys(of: view)
+        for (position, key) in joinKeys.enumerated() { try assign(key, .key(position), "a join key") }
+        try assign(source.timestampField, .eventTime, "the event timestamp")
+        if let created = source.createdTimestampColumn { try assign(created, .createdTime, "the created timestamp") }
+        for (position, feature) in view.features.enumerated() { try assign(feature.name, .feature(position, feature.type), "a feature") }
+        self.roles = roles
+        keyCount = joinKeys.count
+        featureCount = view.features.count
+        hasCreatedTime = source.createdTimestampColumn != nil
+        self.view = view
+        self.source = source
+    }
+}
+
+/// The rows of one line-aligned part of a source file, read column by column.
+struct SourcePart: Sendable {
+    var keys = KeyInterner()
+    var keyIDs: [Int32] = []
+    var eventTimes: [Int64] = []
+    var createdTimes: [Int64?] = []
+    var columns: [FeatureColumn]
+
+    /// Why a row was refused, and where its line starts in the file.
+    struct Failure: Error {
+        let offset: Int
+        let reason: String
+    }
+
+    init(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ layout: SourceLayout) throws {
+        let estimate = range.count / max(16, layout.roles.count * 8)
+        columns = layout.view.features.map { FeatureColumn(type: $0.type, capacity: estimate) }
+        keyIDs.reserveCapacity(estimate)
+        eventTimes.reserveCapacity(estimate)
+        var keyParts = Array(repeating: [UInt8](), count: layout.keyCount)
+        var joinedKey: [UInt8] = []
+        var singleKeyID: Int32 = 0
+        var position = range.lowerBound
+        while position < range.upperBound {
+            let lineStart = position
+            if bytes[position] == UInt8(ascii: "\n") || (bytes[position] == UInt8(ascii: "\r") && position + 1 < range.upperBound && bytes[position + 1] == UInt8(ascii: "\n")) {
+                position += bytes[position] == UInt8(ascii: "\n") ? 1 : 2  // a blank line
+                continue
+            }
+            var fieldCount = 0
+            var eventTime: Int64?, createdTime: Int64?
+            try CSVTokenizer.readLine(UnsafeBufferPointer(rebasing: bytes[..<range.upperBound]), from: &position) { index, field in
+                fieldCount = index + 1
+                guard index < layout.roles.count else { return }
+                switch layout.roles[index] {
+                case .key(let part):
+                    if layout.keyCount == 1 {
+                        singleKeyID = keys.id(field)
+                    } else {
+                        keyParts[part].removeAll(keepingCapacity: true)
+                        keyParts[part].append(contentsOf: field)
+                    }
+                case .eventTime:
+                    guard let time = EventTime.parse(field) else {
+                        throw Failure(offset: lineStart, reason: "'\(String(decoding: field, as: UTF8.self))' in \(layout.source.timestampField) is not a timestamp")
+                    }
+                    eventTime = time
+                case .createdTime:
+                    guard field.isEmpty || EventTime.parse(field) != nil else {
+                        throw Failure(offset: lineStart, reason: "'\(String(decoding: field, as: UTF8.self))' in \(layout.source.createdTimestampColumn!) is not a timestamp")
+                    }
+                    createdTime = field.isEmpty ? nil : EventTime.parse(field)
+                case .feature(let feature, let type):
+                    switch type.parse(field) {
+                    case .success(let value): columns[feature].append(value)
+                    case .failure(let mismatch):
+                        throw Failure(offset: lineStart, reason: "'\(mismatch.text)' in column \(layout.view.features[feature].name) is not \(type.rawValue), "
+                                                                 + "the type feature view '\(layout.view.name)' declares")
+                    }
+                case .unused:
+                    break
+                }
+            }
+            guard fieldCount == layout.roles.count, let eventTime else {
+                throw Failure(offset: lineStart, reason: "\(fieldCount) values for \(layout.roles.count) columns")
+            }
+            if layout.keyCount == 1 {
+                keyIDs.append(singleKeyID)
+            } else {
+                // The join keys' values with a unit separator between them, as `FeatureTable.key` joins them.
+                joinedKey.removeAll(keepingCapacity: true)
+                for (index, part) in keyParts.enumerated() {
+                    if index > 0 { joinedKey.append(0x1F) }
+                    joinedKey.append(contentsOf: part)
+                }
+                keyIDs.append(joinedKey.withUnsafeBufferPointer { keys.id($0) })
+            }
+            eventTimes.append(eventTime)
+            createdTimes.append(createdTime)
+        }
+    }
+}
