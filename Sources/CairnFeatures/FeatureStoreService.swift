@@ -271,6 +271,11 @@ extension FeatureStoreService {
         public var newestEventTime: Int64?
         public var lastMaterialization: Materialization?
         public var lastMaterializedAt: Int64?
+
+        /// Seconds between the newest value online and `nowMillis`.
+        public func staleness(atMillis nowMillis: Int64) -> Double? {
+            newestEventTime.map { Double(nowMillis) / 1000 - Double($0) / 1_000_000 }
+        }
     }
 
     /// Every online view of every applied project.
@@ -282,17 +287,46 @@ extension FeatureStoreService {
                                try row.decode(column: "newest_event_time", as: Int64.self)) }
         }
         let newestByView = Dictionary(newest, uniquingKeysWith: max)
-        let history = try await materializations(project: nil, limit: 10_000)
+        let lastRuns = try await lastMaterializations()
         var result: [Freshness] = []
         for project in try await projects() {
             let repository = try await repository(project: project).repository
             for view in repository.featureViews where view.online {
-                let last = history.first { $0.project == project && $0.run.view == view.name }
+                let last = lastRuns["\(project)/\(view.name)"]
                 result.append(Freshness(project: project, view: view.name, newestEventTime: newestByView["\(project)/\(view.name)"],
                                         lastMaterialization: last?.run, lastMaterializedAt: last?.finishedAt))
             }
         }
         return result
+    }
+
+    /// Each view's latest materialization run, by "project/view".
+    func lastMaterializations() async throws -> [String: (run: Materialization, finishedAt: Int64)] {
+        let database = self.database
+        let rows = try await database.read { db in
+            try await db.raw("""
+                SELECT m.project, m.view_name, m.start_time, m.end_time, m.rows_written, m.finished_at FROM feature_materializations m
+                JOIN (SELECT project, view_name, MAX(finished_at) AS finished FROM feature_materializations GROUP BY project, view_name) latest
+                  ON m.project = latest.project AND m.view_name = latest.view_name AND m.finished_at = latest.finished
+                """).all()
+        }
+        var result: [String: (run: Materialization, finishedAt: Int64)] = [:]
+        for row in rows {
+            let view = try row.decode(column: "view_name", as: String.self)
+            result["\(try row.decode(column: "project", as: String.self))/\(view)"] = (
+                Materialization(view: view, start: try row.decode(column: "start_time", as: Int64.self), end: try row.decode(column: "end_time", as: Int64.self),
+                                rows: try row.decode(column: "rows_written", as: Int.self)),
+                try row.decode(column: "finished_at", as: Int64.self))
+        }
+        return result
+    }
+
+    /// The shape of `view`'s offline data, read from its source now.
+    public func statistics(project: String?, view name: String) async throws -> FeatureStatistics {
+        let (repository, applied) = try await repository(project: project)
+        guard let view = repository.view(name) else { throw CairnError.notFound("Feature view '\(name)' does not exist in project '\(repository.project)'.") }
+        let table = try FeatureTable(view: view, of: repository, baseDirectory: URL(fileURLWithPath: applied.baseDirectory, isDirectory: true))
+        return FeatureStatistics(table: table, view: view)
     }
 
     public func projects() async throws -> [String] {

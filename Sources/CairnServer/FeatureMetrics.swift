@@ -19,10 +19,10 @@ struct FeatureMetrics: Sendable {
 
     func refresh(from service: FeatureStoreService) async {
         guard let views = try? await service.freshness() else { return }
-        let now = Double(Clock.nowMillis()) / 1000
+        let now = Clock.nowMillis()
         for view in views {
-            guard let newest = view.newestEventTime else { continue }
-            collectors.gauge(Self.freshness, [("project", view.project), ("view", view.view)]).set(to: now - Double(newest) / 1_000_000)
+            guard let staleness = view.staleness(atMillis: now) else { continue }
+            collectors.gauge(Self.freshness, [("project", view.project), ("view", view.view)]).set(to: staleness)
         }
     }
 }

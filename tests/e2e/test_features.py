@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import os
+import statistics
 import subprocess
 import textwrap
 import threading
@@ -169,6 +170,37 @@ def test_materialized_values_are_the_latest_offline_ones_and_expired_values_read
     # Incremental from the watermark (the end of that run): nothing new, nothing changed.
     again = requests.post(f"{server.url}/materialize-incremental", json={"project": project, "end_ts": now.isoformat()}, timeout=60).json()
     assert {v["feature_view"]: v["rows"] for v in again["materialized"]} == {"user_stats": 0, "old_stats": 0}
+
+
+def test_freshness_and_statistics_are_served_as_json(feature_server, store):
+    server = feature_server
+    project, now, _ = store
+    before = requests.get(f"{server.url}/api/v1/features/freshness", params={"project": project}, timeout=30)
+    assert before.status_code == 200, before.text
+    assert {v["feature_view"]: v["newest_event_time"] for v in before.json()["feature_views"]} == {"user_stats": None, "old_stats": None}
+    materialized = requests.post(f"{server.url}/materialize", json={"project": project, "start_ts": stamp(now - timedelta(days=1)), "end_ts": now.isoformat()},
+                                 timeout=60)
+    assert materialized.status_code == 200, materialized.text
+    views = {v["feature_view"]: v for v in requests.get(f"{server.url}/api/v1/features/freshness", params={"project": project}, timeout=30).json()["feature_views"]}
+    assert views["user_stats"]["newest_event_time"] == (now - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%SZ")  # u2's value
+    assert 295 <= views["user_stats"]["staleness_seconds"] <= 400
+    assert views["user_stats"]["last_materialization"]["rows"] == 2 and views["old_stats"]["last_materialization"]["rows"] == 2
+    assert views["old_stats"]["newest_event_time"] == (now - timedelta(seconds=20)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    answer = requests.get(f"{server.url}/api/v1/features/statistics", params={"project": project, "feature_view": "user_stats"}, timeout=30)
+    assert answer.status_code == 200, answer.text
+    stats = answer.json()["feature_views"][0]
+    assert (stats["rows"], stats["entities"]) == (5, 2)
+    assert stats["earliest_event_time"] == (now - timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert stats["latest_event_time"] == (now + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    txn, amount = stats["features"]
+    assert (txn["name"], txn["type"], txn["count"], txn["missing"], txn["min"], txn["max"]) == ("txn_count", "int64", 5, 0, 3, 99)
+    assert txn["mean"] == pytest.approx(24.0) and txn["std"] == pytest.approx(statistics.stdev([3, 5, 6, 99, 7]))
+    assert amount["mean"] == pytest.approx((10.5 + 12.0 + 12.5 + 99.0 + 3.25) / 5)
+    every = requests.get(f"{server.url}/api/v1/features/statistics", params={"project": project}, timeout=30).json()
+    assert [v["feature_view"] for v in every["feature_views"]] == ["user_stats", "old_stats"]
+    missing = requests.get(f"{server.url}/api/v1/features/statistics", params={"project": project, "feature_view": "nope"}, timeout=30)
+    assert missing.status_code == 404 and "nope" in missing.json()["message"]
 
 
 def test_online_and_offline_give_the_same_vector_including_on_demand_features(feature_server, store, tmp_path):

@@ -24,6 +24,11 @@ public enum CSVChunks {
         return ranges
     }
 
+    /// The line (from 1) that the byte at `offset` is on.
+    public static func lineNumber(at offset: Int, in bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        bytes[..<offset].reduce(1) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }
+    }
+
     /// Reads each range with `read` on its own core, and returns the results in file order.
     public static func read<Part: Sendable>(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int,
                                             _ read: @Sendable (UnsafeBufferPointer<UInt8>, Range<Int>) throws -> Part) throws -> [Part] {

@@ -57,6 +57,17 @@ public enum CSVTokenizer {
         return negative ? -value : value
     }
 
+    /// The first non-blank line's fields (a header), moving `position` past it; empty when the
+    /// bytes hold no such line.
+    public static func header(_ bytes: UnsafeBufferPointer<UInt8>, from position: inout Int) -> [String] {
+        while position < bytes.count {
+            var names: [String] = []
+            readLine(bytes, from: &position) { _, field in names.append(String(decoding: field, as: UTF8.self)) }
+            if names != [""] { return names }
+        }
+        return []
+    }
+
     /// Calls `field` with each field of the line at `position` (its index and bytes, quotes
     /// removed), and moves `position` past the line's end.
     @inlinable

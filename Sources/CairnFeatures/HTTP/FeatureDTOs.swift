@@ -54,12 +54,19 @@ struct MaterializedDTO: Encodable {
         let start_ts: String
         let end_ts: String
         let rows: Int
+
+        init(_ run: FeatureStoreService.Materialization) {
+            feature_view = run.view
+            start_ts = EventTime.format(run.start)
+            end_ts = EventTime.format(run.end)
+            rows = run.rows
+        }
     }
 
     let materialized: [View]
 
     init(_ results: [FeatureStoreService.Materialization]) {
-        materialized = results.map { View(feature_view: $0.view, start_ts: EventTime.format($0.start), end_ts: EventTime.format($0.end), rows: $0.rows) }
+        materialized = results.map(View.init)
     }
 }
 
@@ -88,4 +95,81 @@ struct RepositoryDTO: Encodable {
     let yaml: String
     let feature_views: [String]
     let feature_services: [String]
+}
+
+/// `/api/v1/features/freshness`: per online view, its newest value online and its last run.
+struct FreshnessDTO: Encodable {
+    struct View: Encodable {
+        let project: String
+        let feature_view: String
+        let newest_event_time: String?
+        let staleness_seconds: Double?
+        let last_materialization: MaterializedDTO.View?
+        let last_materialized_at: Int64?
+
+        init(_ freshness: FeatureStoreService.Freshness, nowMillis: Int64) {
+            project = freshness.project
+            feature_view = freshness.view
+            newest_event_time = freshness.newestEventTime.map(EventTime.format)
+            staleness_seconds = freshness.staleness(atMillis: nowMillis)
+            last_materialization = freshness.lastMaterialization.map(MaterializedDTO.View.init)
+            last_materialized_at = freshness.lastMaterializedAt
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case project, feature_view, newest_event_time, staleness_seconds, last_materialization, last_materialized_at
+        }
+
+        /// Written out with nulls (a view with nothing online yet says so), not left out.
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(project, forKey: .project)
+            try container.encode(feature_view, forKey: .feature_view)
+            try container.encode(newest_event_time, forKey: .newest_event_time)
+            try container.encode(staleness_seconds, forKey: .staleness_seconds)
+            try container.encode(last_materialization, forKey: .last_materialization)
+            try container.encode(last_materialized_at, forKey: .last_materialized_at)
+        }
+    }
+
+    let feature_views: [View]
+}
+
+/// `/api/v1/features/statistics`: the shape of each view's offline data.
+struct StatisticsDTO: Encodable {
+    struct Feature: Encodable {
+        let name: String
+        let type: String
+        let count: Int
+        let missing: Int
+        let mean: Double?
+        let std: Double?
+        let min: Double?
+        let max: Double?
+        let distinct: Int?
+        let most_common: FeatureValue?
+    }
+
+    struct View: Encodable {
+        let feature_view: String
+        let rows: Int
+        let entities: Int
+        let earliest_event_time: String?
+        let latest_event_time: String?
+        let features: [Feature]
+
+        init(name: String, _ statistics: FeatureStatistics) {
+            feature_view = name
+            rows = statistics.rows
+            entities = statistics.entities
+            earliest_event_time = statistics.earliestEventTime.map(EventTime.format)
+            latest_event_time = statistics.latestEventTime.map(EventTime.format)
+            features = statistics.features.map { feature in
+                Feature(name: feature.name, type: feature.type.rawValue, count: feature.count, missing: feature.missing, mean: feature.mean,
+                        std: feature.standardDeviation, min: feature.minimum, max: feature.maximum, distinct: feature.distinct, most_common: feature.mostCommon)
+            }
+        }
+    }
+
+    let feature_views: [View]
 }

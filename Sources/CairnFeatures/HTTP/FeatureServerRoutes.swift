@@ -3,8 +3,8 @@ import CairnHTTP
 import Hummingbird
 
 /// Feast's feature server shapes at the root of `cairn server` — `/get-online-features`, `/push`,
-/// `/materialize`, `/materialize-incremental` — and `/api/v1/features/{plan,apply,repository}`
-/// for definitions. Timestamps travel as ISO-8601 text, as in Feast.
+/// `/materialize`, `/materialize-incremental` — and `/api/v1/features/…`: `plan`, `apply` and
+/// `repository` for definitions, `freshness` (per online view) and `statistics` (of the offline data). Timestamps travel as ISO-8601 text, as in Feast.
 public struct FeatureServerRoutes<Context: RequestContext>: Sendable {
     let service: FeatureStoreService
 
@@ -72,6 +72,19 @@ public struct FeatureServerRoutes<Context: RequestContext>: Sendable {
             let (repository, applied) = try await service.repository(project: try fields.string("project"))
             return RepositoryDTO(project: repository.project, version: applied.version, applied_at: applied.appliedAt, yaml: applied.yaml,
                                  feature_views: repository.featureViews.map(\.name), feature_services: repository.featureServices.map(\.name))
+        }
+        native.json(.get, path: "/features/freshness") { fields, _, _ in
+            let project = try fields.string("project")
+            let now = Clock.nowMillis()
+            return FreshnessDTO(feature_views: try await service.freshness().filter { project == nil || $0.project == project }.map { FreshnessDTO.View($0, nowMillis: now) })
+        }
+        native.json(.get, path: "/features/statistics") { fields, _, _ in
+            let project = try fields.string("project")
+            var names = try fields.string("feature_view").map { [$0] } ?? []
+            if names.isEmpty { names = try await service.repository(project: project).repository.featureViews.map(\.name) }
+            var views: [StatisticsDTO.View] = []
+            for name in names { views.append(StatisticsDTO.View(name: name, try await service.statistics(project: project, view: name))) }
+            return StatisticsDTO(feature_views: views)
         }
     }
 

@@ -13,48 +13,49 @@ public struct CSVTable: Sendable {
     }
 
     public init(contentsOf url: URL) throws(CairnError) {
-        let data: Data
-        do { data = try Data(contentsOf: url, options: .mappedIfSafe) } catch {
-            throw .invalidParameter("Cannot read \(url.path): \(error.localizedDescription)")
+        let file = try MappedFile(path: url.path)
+        try self.init(file.withBytes { bytes throws(CairnError) in try Self.parse(bytes, source: url.path) })
+    }
+
+    public init(data: Data, source: String) throws(CairnError) {
+        do {
+            try self.init(data.withUnsafeBytes { raw in try Self.parse(raw.bindMemory(to: UInt8.self), source: source) })
+        } catch let error as CairnError {
+            throw error
+        } catch {
+            throw .internalError("Reading \(source): \(error)")
         }
-        try self.init(data: data, source: url.path)
+    }
+
+    private init(_ parsed: (header: [String], rows: [[String]])) {
+        self.init(header: parsed.header, rows: parsed.rows)
     }
 
     /// Parses the text on every core (line-aligned parts of the file at once, see `CSVChunks`).
-    public init(data: Data, source: String) throws(CairnError) {
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, source: String) throws(CairnError) -> (header: [String], rows: [[String]]) {
+        var position = 0
+        let header = CSVTokenizer.header(bytes, from: &position)
+        guard !header.isEmpty else { throw .invalidParameter("\(source) has no header row.") }
+        let width = header.count
         do {
-            (header, rows) = try data.withUnsafeBytes { raw in
-                let bytes = raw.bindMemory(to: UInt8.self)
-                var position = 0
-                var header: [String] = []
-                while header.isEmpty || header == [""], position < bytes.count {
-                    header = []
-                    CSVTokenizer.readLine(bytes, from: &position) { _, field in header.append(String(decoding: field, as: UTF8.self)) }
+            let parts = try CSVChunks.read(bytes, from: position) { bytes, range in
+                var rows: [[String]] = []
+                var position = range.lowerBound
+                let part = UnsafeBufferPointer(rebasing: bytes[..<range.upperBound])
+                while position < range.upperBound {
+                    let lineStart = position
+                    var fields: [String] = []
+                    fields.reserveCapacity(width)
+                    CSVTokenizer.readLine(part, from: &position) { _, field in fields.append(String(decoding: field, as: UTF8.self)) }
+                    if fields == [""] { continue }
+                    guard fields.count == width else { throw RowWidthError(offset: lineStart, count: fields.count) }
+                    rows.append(fields)
                 }
-                guard !header.isEmpty, header != [""] else { throw CairnError.invalidParameter("\(source) has no header row.") }
-                let width = header.count
-                let parts = try CSVChunks.read(bytes, from: position) { bytes, range in
-                    var rows: [[String]] = []
-                    var position = range.lowerBound
-                    let part = UnsafeBufferPointer(rebasing: bytes[..<range.upperBound])
-                    while position < range.upperBound {
-                        let lineStart = position
-                        var fields: [String] = []
-                        fields.reserveCapacity(width)
-                        CSVTokenizer.readLine(part, from: &position) { _, field in fields.append(String(decoding: field, as: UTF8.self)) }
-                        if fields == [""] { continue }
-                        guard fields.count == width else { throw RowWidthError(offset: lineStart, count: fields.count, width: width) }
-                        rows.append(fields)
-                    }
-                    return rows
-                }
-                return (header, parts.count == 1 ? parts[0] : parts.flatMap { $0 })
+                return rows
             }
-        } catch let error as CairnError {
-            throw error
+            return (header, parts.count == 1 ? parts[0] : parts.flatMap { $0 })
         } catch let error as RowWidthError {
-            let line = data.withUnsafeBytes { raw in raw[..<error.offset].reduce(1) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 } }
-            throw .invalidParameter("\(source), line \(line): \(error.count) values for \(error.width) columns.")
+            throw .invalidParameter("\(source), line \(CSVChunks.lineNumber(at: error.offset, in: bytes)): \(error.count) values for \(width) columns.")
         } catch {
             throw .internalError("Reading \(source): \(error)")
         }
@@ -63,7 +64,6 @@ public struct CSVTable: Sendable {
     private struct RowWidthError: Error {
         let offset: Int
         let count: Int
-        let width: Int
     }
 
     /// Writes the table as CSV, quoting fields that need it (parts of the rows on every core).

@@ -55,12 +55,12 @@ public struct FeatureColumn: Sendable {
         present.append(true)
     }
 
-    /// `columns` one after another.
-    public init(joining columns: [FeatureColumn], type: FeatureType) {
-        self.type = type
-        integers = columns.flatMap(\.integers)
-        doubles = columns.flatMap(\.doubles)
-        strings = columns.flatMap(\.strings)
-        present = columns.flatMap(\.present)
+    /// Appends `other`'s values (a column of the same type).
+    public mutating func append(contentsOf other: FeatureColumn) {
+        precondition(other.type == type, "appending a \(other.type) column to a \(type) one")
+        integers.append(contentsOf: other.integers)
+        doubles.append(contentsOf: other.doubles)
+        strings.append(contentsOf: other.strings)
+        present.append(contentsOf: other.present)
     }
 }

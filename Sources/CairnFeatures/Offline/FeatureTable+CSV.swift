@@ -9,50 +9,33 @@ extension FeatureTable {
     public init(view: FeatureRepository.FeatureView, of repository: FeatureRepository, baseDirectory: URL) throws(CairnError) {
         guard let source = repository.source(view.source) else { throw .invalidParameter("Feature view '\(view.name)' names unknown source '\(view.source)'.") }
         let url = source.path.hasPrefix("/") ? URL(fileURLWithPath: source.path) : baseDirectory.appending(path: source.path)
-        let data: Data
-        do { data = try Data(contentsOf: url, options: .mappedIfSafe) } catch {
-            throw .invalidParameter("Cannot read \(url.path): \(error.localizedDescription)")
-        }
+        let file = try MappedFile(path: url.path)
         do {
-            self = try data.withUnsafeBytes { raw in
-                let bytes = raw.bindMemory(to: UInt8.self)
+            self = try file.withBytes { bytes in
                 var position = 0
-                var header: [String] = []
-                while header.isEmpty || header == [""], position < bytes.count {
-                    header = []
-                    CSVTokenizer.readLine(bytes, from: &position) { _, field in header.append(String(decoding: field, as: UTF8.self)) }
-                }
-                guard header != [""], !header.isEmpty else { throw CairnError.invalidParameter("\(url.path) has no header row.") }
+                let header = CSVTokenizer.header(bytes, from: &position)
+                guard !header.isEmpty else { throw CairnError.invalidParameter("\(url.path) has no header row.") }
                 let layout = try SourceLayout(header: header, view: view, repository: repository, source: source)
-                let parts = try CSVChunks.read(bytes, from: position) { bytes, range in try SourcePart(bytes, range, layout) }
-                return FeatureTable(joining: parts, featureCount: view.features.count)
+                var parts = try CSVChunks.read(bytes, from: position) { bytes, range in try SourcePart(bytes, range, layout) }
+                return FeatureTable(joining: &parts)
             }
         } catch let error as CairnError {
             throw error
         } catch let failure as SourcePart.Failure {
-            let line = data.withUnsafeBytes { raw in raw[..<failure.offset].reduce(1) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 } }
+            let line = file.withBytes { bytes in CSVChunks.lineNumber(at: failure.offset, in: bytes) }
             throw .invalidParameter("\(source.path), line \(line): \(failure.reason).")
         } catch {
             throw .internalError("Reading \(source.path): \(error)")
         }
     }
 
-    /// The parts one after another, their key numbers made the table's own.
-    init(joining parts: [SourcePart], featureCount: Int) {
-        guard parts.count > 1 else {
-            self.init(keyNames: parts[0].keys.names, keyIDs: parts[0].keyIDs, eventTimes: parts[0].eventTimes, createdTimes: parts[0].createdTimes,
-                      columns: parts[0].columns)
-            return
-        }
-        var keys = parts[0].keys
-        var keyIDs = parts[0].keyIDs
-        keyIDs.reserveCapacity(parts.reduce(0) { $0 + $1.keyIDs.count })
-        for part in parts.dropFirst() {
-            let renumbered = part.keys.names.map { keys.id($0) }
-            keyIDs.append(contentsOf: part.keyIDs.lazy.map { renumbered[Int($0)] })
-        }
-        self.init(keyNames: keys.names, keyIDs: keyIDs, eventTimes: parts.flatMap(\.eventTimes), createdTimes: parts.flatMap(\.createdTimes),
-                  columns: (0..<featureCount).map { feature in FeatureColumn(joining: parts.map { $0.columns[feature] }, type: parts[0].columns[feature].type) })
+    /// The parts one after another, their key numbers made the table's own. The later parts are
+    /// appended to the first, which reserved room for the whole file, so it is not copied again.
+    init(joining parts: inout [SourcePart]) {
+        var table = parts[0]
+        parts[0] = SourcePart(featureTypes: [])  // `table` now holds the only reference to the first part's arrays
+        for part in parts.dropFirst() { table.append(part) }
+        self.init(keyNames: table.keys.names, keyIDs: table.keyIDs, eventTimes: table.eventTimes, createdTimes: table.createdTimes, columns: table.columns)
     }
 }
 
@@ -99,6 +82,15 @@ final class SourceLayout: Sendable {
 
 /// The rows of one line-aligned part of a source file, read column by column.
 struct SourcePart: Sendable {
+    /// Appends `other`'s rows, renumbering its keys as this part's.
+    mutating func append(_ other: SourcePart) {
+        let renumbered = other.keys.names.map { keys.id($0) }
+        keyIDs.append(contentsOf: other.keyIDs.lazy.map { renumbered[Int($0)] })
+        eventTimes.append(contentsOf: other.eventTimes)
+        createdTimes.append(contentsOf: other.createdTimes)
+        for index in columns.indices { columns[index].append(contentsOf: other.columns[index]) }
+    }
+
     var keys = KeyInterner()
     var keyIDs: [Int32] = []
     var eventTimes: [Int64] = []
@@ -111,11 +103,17 @@ struct SourcePart: Sendable {
         let reason: String
     }
 
+    init(featureTypes: [FeatureType], capacity: Int = 0) {
+        columns = featureTypes.map { FeatureColumn(type: $0, capacity: capacity) }
+        keyIDs.reserveCapacity(capacity)
+        eventTimes.reserveCapacity(capacity)
+        createdTimes.reserveCapacity(capacity)
+    }
+
+    /// Reads the rows in `range`, with room for those of the rest of the file (room that is not
+    /// written costs no memory), so the parts after it can be appended in place.
     init(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ layout: SourceLayout) throws {
-        let estimate = range.count / max(16, layout.roles.count * 8)
-        columns = layout.view.features.map { FeatureColumn(type: $0.type, capacity: estimate) }
-        keyIDs.reserveCapacity(estimate)
-        eventTimes.reserveCapacity(estimate)
+        self.init(featureTypes: layout.view.features.map(\.type), capacity: (bytes.count - range.lowerBound) / max(16, layout.roles.count * 8))
         var keyParts = Array(repeating: [UInt8](), count: layout.keyCount)
         var joinedKey: [UInt8] = []
         var singleKeyID: Int32 = 0

@@ -42,7 +42,7 @@ public struct HistoricalRetrieval {
             }
             for name in features {
                 let column = table.columns[view.features.firstIndex { $0.name == name }!]
-                values["\(view.name).\(name)"] = chosen.map { $0.flatMap { column[$0] } }
+                values["\(view.name).\(name)"] = [FeatureValue?].parallelMap(count: rowCount) { chosen[$0].flatMap { column[$0] } }
             }
         }
         if !selection.onDemand.isEmpty {

@@ -31,21 +31,26 @@ public struct PointInTimeJoin: Sendable {
         var starts = [Int](repeating: 0, count: keyCount + 1)
         for id in table.keyIDs { starts[Int(id) + 1] += 1 }
         for id in 0..<keyCount { starts[id + 1] += starts[id] }
-        var next = starts
+        // Each core places the rows of its own keys (every `workers`-th), so no two write one
+        // slot, and then sorts those keys' groups.
         var entries = [Entry](repeating: Entry(eventTime: 0, createdTime: 0, row: 0), count: table.count)
-        for row in 0..<table.count {
-            let id = Int(table.keyIDs[row])
-            entries[next[id]] = Entry(eventTime: table.eventTimes[row], createdTime: table.createdTimes[row] ?? .min, row: Int32(row))
-            next[id] += 1
-        }
+        let workers = ProcessInfo.processInfo.activeProcessorCount
+        var next = starts
         let groups = starts
         entries.withUnsafeMutableBufferPointer { entries in
-            nonisolated(unsafe) let shared = entries
-            let workers = ProcessInfo.processInfo.activeProcessorCount
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                for id in stride(from: worker, to: keyCount, by: workers) where groups[id + 1] - groups[id] > 1 {
-                    var group = UnsafeMutableBufferPointer(rebasing: shared[groups[id]..<groups[id + 1]])
-                    group.sort(by: Entry.isOlder)
+            next.withUnsafeMutableBufferPointer { next in
+                nonisolated(unsafe) let (sharedEntries, sharedNext) = (entries, next)
+                DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                    for row in 0..<table.count {
+                        let id = Int(table.keyIDs[row])
+                        guard id % workers == worker else { continue }
+                        sharedEntries[sharedNext[id]] = Entry(eventTime: table.eventTimes[row], createdTime: table.createdTimes[row] ?? .min, row: Int32(row))
+                        sharedNext[id] += 1
+                    }
+                    for id in stride(from: worker, to: keyCount, by: workers) where groups[id + 1] - groups[id] > 1 {
+                        var group = UnsafeMutableBufferPointer(rebasing: sharedEntries[groups[id]..<groups[id + 1]])
+                        group.sort(by: Entry.isOlder)
+                    }
                 }
             }
         }

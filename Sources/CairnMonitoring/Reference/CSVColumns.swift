@@ -14,16 +14,20 @@ public struct CSVColumns: Sendable {
     }
 
     public init(contentsOf url: URL) throws {
-        try self.init(data: try Data(contentsOf: url, options: .mappedIfSafe), source: url.path)
+        let file = try MappedFile(path: url.path)
+        self = try file.withBytes { bytes in try CSVColumns(bytes: bytes, source: url.path) }
     }
 
     public init(data: Data, source: String = "the CSV") throws {
+        self = try data.withUnsafeBytes { raw in try CSVColumns(bytes: raw.bindMemory(to: UInt8.self), source: source) }
+    }
+
+    init(bytes: UnsafeBufferPointer<UInt8>, source: String) throws {
         var names: [String] = []
         var numbers: [[Double]] = []
         var texts: [[String]?] = []
         var rows = 0
-        try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
-            let bytes = raw.bindMemory(to: UInt8.self)
+        do {
             var position = 0
             var line = 0
             while names.isEmpty, position < bytes.count {
