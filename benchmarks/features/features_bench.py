@@ -23,6 +23,7 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "serving"))
 import bench as serving  # noqa: E402  (wrk runner and process helpers)
+from feast_repo import write_feast_repository  # noqa: E402
 
 FEATURES = [f"f{i}" for i in range(50)]
 
@@ -49,31 +50,6 @@ def cairn_repository(work: Path) -> str:
     """)
 
 
-def feast_repository(work: Path, online_db: Path) -> Path:
-    folder = work / "feast_repo"
-    folder.mkdir()
-    (folder / "feature_store.yaml").write_text(textwrap.dedent(f"""
-        project: bench
-        registry: {work / 'feast_registry.db'}
-        provider: local
-        online_store: {{type: sqlite, path: {online_db}}}
-        offline_store: {{type: file}}
-        entity_key_serialization_version: 3
-    """))
-    fields = ",\n        ".join(f'Field(name="{name}", dtype=Float64)' for name in FEATURES)
-    (folder / "features.py").write_text(textwrap.dedent(f"""
-        from datetime import timedelta
-        from feast import Entity, FeatureView, Field, FileSource, ValueType
-        from feast.types import Float64, String
-        user = Entity(name="user", join_keys=["user_id"], value_type=ValueType.STRING)
-        source = FileSource(path="{work / 'stats.parquet'}", timestamp_field="event_timestamp")
-        stats = FeatureView(name="stats", entities=[user], ttl=timedelta(days=1), source=source, schema=[
-        Field(name="user_id", dtype=String),
-        {fields}])
-    """))
-    return folder
-
-
 def bodies(entities: int) -> dict[int, str]:
     features = [f"stats:{name}" for name in FEATURES]
     return {count: json.dumps({"features": features, "entities": {"user_id": [f"u{i * 37 % entities}" for i in range(count)]}}) for count in (1, 100)}
@@ -97,7 +73,7 @@ def main() -> None:
     cairn = serving.Server("cairn server", "feast-http", [args.cairn, "server", "--port", str(cairn_port), "--backend-store-uri",
                                                           f"sqlite:///{args.work}/cairn.db", "--artifacts-destination", str(args.work / "artifacts")],
                            f"http://127.0.0.1:{cairn_port}/health", f"http://127.0.0.1:{cairn_port}/get-online-features", bodies(args.entities))
-    repo = feast_repository(args.work, args.work / "feast_online.db")
+    repo = write_feast_repository(args.work, "bench", FEATURES, args.work / "stats.parquet", ttl_days=1)
     subprocess.run([args.feast_bin, "apply"], cwd=repo, check=True, capture_output=True)
     serving.log("feast materialize …")
     subprocess.run([args.feast_bin, "materialize", start, end], cwd=repo, check=True, capture_output=True)
