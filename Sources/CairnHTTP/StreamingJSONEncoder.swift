@@ -33,6 +33,7 @@ public enum StreamingJSONEncoder {
             else if T.self == [Double].self { writeArray(value as! [Double], writeDouble) }
             else if T.self == [Int64].self { writeArray(value as! [Int64]) { self.append(String($0)) } }
             else if T.self == [Bool].self { writeArray(value as! [Bool]) { self.append($0 ? "true" : "false") } }
+            else if T.self == [String].self { writeArray(value as! [String], writeString) }
             else { return false }
             return true
         }

@@ -1,5 +1,6 @@
-"""The Feast feature repository both feature benchmarks give Feast: a local provider, a SQLite
-online store and the file offline store, with one view of float features over a Parquet file."""
+"""The Feast feature repository both feature benchmarks give Feast: a local provider, a SQLite (or
+Redis) online store and the file offline store, with one view of float features over a Parquet
+file."""
 
 from __future__ import annotations
 
@@ -8,15 +9,16 @@ from pathlib import Path
 
 
 def write_feast_repository(work: Path, project: str, features: list[str], parquet: Path, ttl_days: int,
-                           key_type: str = "String") -> Path:
-    """Writes feature_store.yaml and features.py under work/feast_repo; returns that folder."""
+                           key_type: str = "String", online_store: str | None = None) -> Path:
+    """Writes feature_store.yaml and features.py under work/feast_repo; returns that folder. The
+    online store is SQLite in `work` unless `online_store` gives another (YAML flow mapping)."""
     folder = work / "feast_repo"
     folder.mkdir()
     (folder / "feature_store.yaml").write_text(textwrap.dedent(f"""
         project: {project}
         registry: {work / 'feast_registry.db'}
         provider: local
-        online_store: {{type: sqlite, path: {work / 'feast_online.db'}}}
+        online_store: {online_store or f"{{type: sqlite, path: {work / 'feast_online.db'}}}"}
         offline_store: {{type: file}}
         entity_key_serialization_version: 3
     """))

@@ -1,5 +1,5 @@
 """Online feature lookup: the same 10,000 entities × 50 float features, materialized into each
-server's SQLite online store, read through Cairn's `/get-online-features` (in `cairn server`) and
+server's SQLite online store and then into a Redis of its own, read through Cairn's `/get-online-features` (in `cairn server`) and
 Feast's Python feature server (`feast serve`), for 1 and for 100 entities per request at
 concurrency 1 and 32, with wrk. Prints the table and the ratios.
 
@@ -9,7 +9,9 @@ Run through run.sh, which provides the venvs, wrk and the cairn binary.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import socket
 import subprocess
 import sys
 import textwrap
@@ -63,66 +65,116 @@ def main() -> None:
     parser.add_argument("--results", type=Path, required=True)
     parser.add_argument("--seconds", type=float, default=5)
     parser.add_argument("--entities", type=int, default=10_000)
+    parser.add_argument("--stores", default="sqlite,redis", help="online stores to compare on (sqlite, redis)")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     frame = write_data(args.work, args.entities)
+    expected = frame.set_index("user_id").loc["u0", FEATURES].tolist()
+    measurements = []
+    for store in args.stores.split(","):
+        folder = args.work / store
+        folder.mkdir()
+        (folder / "stats.csv").symlink_to(args.work / "stats.csv")
+        if store == "redis":
+            with redis_server(folder) as (cairn_redis, feast_redis):
+                measurements += compare(args, folder, expected, store, cairn_redis, feast_redis)
+        else:
+            measurements += compare(args, folder, expected, store, None, None)
+    report(args, measurements)
+
+
+@contextlib.contextmanager
+def redis_server(folder: Path):
+    """Two Redis servers (Debian's redis-server) on free ports: one for Cairn, one for Feast."""
+    processes, ports = [], []
+    try:
+        for _ in range(2):
+            port = serving.free_port()
+            processes.append(subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+                                              stdout=(folder / f"redis-{port}.log").open("w"), stderr=subprocess.STDOUT))
+            ports.append(port)
+        for port in ports:
+            deadline = time.monotonic() + 10
+            while True:
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                    break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.05)
+        yield ports
+    finally:
+        for process in processes:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+def compare(args, folder: Path, expected: list[float], store: str, cairn_redis: int | None, feast_redis: int | None) -> list:
+    """Materializes the data into Cairn's and Feast's online stores of one kind and measures both."""
     end = (datetime.now(timezone.utc) + timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%S")
     start = (datetime.now(timezone.utc) - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%S")
-
     cairn_port, feast_port = serving.free_port(), serving.free_port()
-    cairn = serving.Server("cairn server", "feast-http", [args.cairn, "server", "--port", str(cairn_port), "--backend-store-uri",
-                                                          f"sqlite:///{args.work}/cairn.db", "--artifacts-destination", str(args.work / "artifacts")],
+    cairn_command = [args.cairn, "server", "--port", str(cairn_port), "--backend-store-uri", f"sqlite:///{folder}/cairn.db",
+                     "--artifacts-destination", str(folder / "artifacts")]
+    if cairn_redis:
+        cairn_command += ["--online-store", f"redis://127.0.0.1:{cairn_redis}"]
+    cairn = serving.Server(f"cairn server ({store})", "feast-http", cairn_command,
                            f"http://127.0.0.1:{cairn_port}/health", f"http://127.0.0.1:{cairn_port}/get-online-features", bodies(args.entities))
-    repo = write_feast_repository(args.work, "bench", FEATURES, args.work / "stats.parquet", ttl_days=1)
+    online_store = f"{{type: redis, connection_string: '127.0.0.1:{feast_redis}'}}" if feast_redis else None
+    repo = write_feast_repository(folder, "bench", FEATURES, args.work / "stats.parquet", ttl_days=1, online_store=online_store)
     subprocess.run([args.feast_bin, "apply"], cwd=repo, check=True, capture_output=True)
-    serving.log("feast materialize …")
+    serving.log(f"feast materialize ({store}) …")
     subprocess.run([args.feast_bin, "materialize", start, end], cwd=repo, check=True, capture_output=True)
     # Two workers: one per core, as Cairn uses both cores.
-    feast = serving.Server("feast serve (Python)", "feast-http", [args.feast_bin, "serve", "--host", "127.0.0.1", "--port", str(feast_port), "--workers", "2"],
+    feast = serving.Server(f"feast serve ({store})", "feast-http", [args.feast_bin, "serve", "--host", "127.0.0.1", "--port", str(feast_port), "--workers", "2"],
                            f"http://127.0.0.1:{feast_port}/health", f"http://127.0.0.1:{feast_port}/get-online-features", bodies(args.entities), cwd=repo)
     measurements = []
-    process = serving.start(cairn, args.work / "cairn.log")
+    process = serving.start(cairn, folder / "cairn.log")
     try:
         applied = requests.post(f"http://127.0.0.1:{cairn_port}/api/v1/features/apply",
-                                json={"yaml": cairn_repository(args.work), "base_directory": str(args.work)}, timeout=300)
+                                json={"yaml": cairn_repository(folder), "base_directory": str(folder)}, timeout=300)
         assert applied.status_code == 200, applied.text
         started = time.monotonic()
         materialized = requests.post(f"http://127.0.0.1:{cairn_port}/materialize", json={"start_ts": start, "end_ts": end}, timeout=600)
         assert materialized.status_code == 200, materialized.text
-        serving.log(f"cairn materialize: {materialized.json()['materialized'][0]['rows']:,} rows in {time.monotonic() - started:.1f} s")
+        serving.log(f"cairn materialize ({store}): {materialized.json()['materialized'][0]['rows']:,} rows in {time.monotonic() - started:.1f} s")
         check = requests.post(cairn.infer_url, data=cairn.bodies[1], headers={"Content-Type": "application/json"}, timeout=30).json()
-        expected = frame.set_index("user_id").loc["u0", FEATURES].tolist()
         assert [r["values"][0] for r in check["results"][1:]] == expected, "cairn's values differ from the data"
         for concurrency in (1, 32):
             for count in (1, 100):
-                measurements.append(serving.measure(cairn, args.work, concurrency, count, args.seconds))
+                measurements.append(serving.measure(cairn, folder, concurrency, count, args.seconds))
                 serving.log(f"{measurements[-1]}")
     finally:
         serving.stop(process)
-    process = serving.start(feast, args.work / "feast.log")
+    process = serving.start(feast, folder / "feast.log")
     try:
         check = requests.post(feast.infer_url, data=feast.bodies[1], headers={"Content-Type": "application/json"}, timeout=30).json()
         names = check["metadata"]["feature_names"]
         assert [check["results"][names.index(n)]["values"][0] for n in FEATURES] == expected, "feast's values differ from the data"
         for concurrency in (1, 32):
             for count in (1, 100):
-                measurements.append(serving.measure(feast, args.work, concurrency, count, args.seconds))
+                measurements.append(serving.measure(feast, folder, concurrency, count, args.seconds))
                 serving.log(f"{measurements[-1]}")
     finally:
         serving.stop(process)
+    return measurements
 
-    lines = ["| server | concurrency | entities/request | requests/s | p50 ms | p99 ms | errors |", "|---|---:|---:|---:|---:|---:|---:|"]
+
+def report(args, measurements: list) -> None:
+    lines = ["| server (online store) | concurrency | entities/request | requests/s | p50 ms | p99 ms | errors |", "|---|---:|---:|---:|---:|---:|---:|"]
     for m in measurements:
         lines.append(f"| {m.server} | {m.concurrency} | {m.rows} | {m.requests_per_second:,.0f} | {m.p50_ms:.3f} | {m.p99_ms:.3f} | {m.errors} |")
     notes = []
-    for concurrency in (1, 32):
-        for count in (1, 100):
-            ours = next(m for m in measurements if m.server.startswith("cairn") and m.concurrency == concurrency and m.rows == count)
-            theirs = next(m for m in measurements if m.server.startswith("feast") and m.concurrency == concurrency and m.rows == count)
-            notes.append(f"c={concurrency}, {count} entities × 50 features: Cairn p99 {ours.p99_ms:.3f} ms vs Feast {theirs.p99_ms:.3f} ms; "
-                         f"throughput {ours.requests_per_second / theirs.requests_per_second:.1f}×")
-    one = next(m for m in measurements if m.server.startswith("cairn") and m.concurrency == 1 and m.rows == 1)
-    notes.append(f"target: p99 under 0.5 ms for one entity at c=1: {one.p99_ms:.3f} ms {'✓' if one.p99_ms < 0.5 else '✗'}")
+    for store in args.stores.split(","):
+        for concurrency in (1, 32):
+            for count in (1, 100):
+                ours = next(m for m in measurements if m.server == f"cairn server ({store})" and m.concurrency == concurrency and m.rows == count)
+                theirs = next(m for m in measurements if m.server == f"feast serve ({store})" and m.concurrency == concurrency and m.rows == count)
+                notes.append(f"{store}, c={concurrency}, {count} entities × 50 features: Cairn p99 {ours.p99_ms:.3f} ms vs Feast {theirs.p99_ms:.3f} ms; "
+                             f"throughput {ours.requests_per_second / theirs.requests_per_second:.1f}×")
+        one = next(m for m in measurements if m.server == f"cairn server ({store})" and m.concurrency == 1 and m.rows == 1)
+        notes.append(f"target ({store}): p99 under 0.5 ms for one entity at c=1: {one.p99_ms:.3f} ms {'✓' if one.p99_ms < 0.5 else '✗'}")
     rendered = "\n".join(lines) + "\n\n" + "\n".join(f"- {note}" for note in notes)
     print(rendered)
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())

@@ -1,13 +1,12 @@
 #!/usr/bin/env bash
 # Feature store benchmark, Cairn vs Feast on the same data:
 #   online      lookup of 50 features for 1 and for 100 entities, Cairn's /get-online-features vs
-#               Feast's Python feature server (`feast serve`), each on its own SQLite online store
-#               holding the same materialized data, at concurrency 1 and 32 (wrk);
+#               Feast's Python feature server (`feast serve`), each on its own online store holding
+#               the same materialized data — SQLite, then Redis (Debian's redis-server) — at
+#               concurrency 1 and 32 (wrk);
 #   historical  the point-in-time join of 1,000,000 entity rows against 10,000,000 feature rows,
 #               `cairn features historical` vs Feast's get_historical_features (local file store;
 #               it needs about 17 GB of memory at this size).
-#
-# Not yet here: the Redis variant of the online lookup.
 #
 # Usage: benchmarks/features/run.sh [--quick] [online|historical]   (default both; --quick: shorter
 #        runs and a 100,000 × 1,000,000 join)
@@ -33,7 +32,7 @@ while (($#)); do
     esac
 done
 
-"$ROOT/scripts/apt-install.sh" wrk
+"$ROOT/scripts/apt-install.sh" wrk redis-server
 VENV=$("$ROOT/scripts/python-env.sh")
 FEAST_VENV=$("$ROOT/scripts/python-env.sh" tests/e2e/requirements-feast.txt "${FEAST_VENV:-$HOME/.cache/cairn/feast-venv}")
 if [[ -z ${CAIRN_BIN:-} ]]; then

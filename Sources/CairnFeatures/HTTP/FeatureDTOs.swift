@@ -42,8 +42,15 @@ struct OnlineFeaturesDTO: Encodable {
 
     init(_ features: OnlineFeatures) {
         metadata = Metadata(feature_names: features.columns.map(\.name))
+        // An entity's features from one view share a timestamp: each distinct one is written once.
+        var formatted: [Int64: String] = [:]
         results = features.columns.map { column in
-            Result(values: column.values, statuses: column.statuses.map(\.rawValue), event_timestamps: column.eventTimes.map(EventTime.format))
+            Result(values: column.values, statuses: column.statuses.map(\.rawValue), event_timestamps: column.eventTimes.map { time in
+                if let text = formatted[time] { return text }
+                let text = EventTime.format(time)
+                formatted[time] = text
+                return text
+            })
         }
     }
 }
