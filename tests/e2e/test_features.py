@@ -201,6 +201,8 @@ def test_freshness_and_statistics_are_served_as_json(feature_server, store):
     assert [v["feature_view"] for v in every["feature_views"]] == ["user_stats", "old_stats"]
     missing = requests.get(f"{server.url}/api/v1/features/statistics", params={"project": project, "feature_view": "nope"}, timeout=30)
     assert missing.status_code == 404 and "nope" in missing.json()["message"]
+    unknown = requests.get(f"{server.url}/api/v1/features/freshness", params={"project": "no_such_project"}, timeout=30)
+    assert unknown.status_code == 404 and "no_such_project" in unknown.json()["message"]
 
 
 def test_online_and_offline_give_the_same_vector_including_on_demand_features(feature_server, store, tmp_path):

@@ -75,6 +75,7 @@ public struct FeatureServerRoutes<Context: RequestContext>: Sendable {
         }
         native.json(.get, path: "/features/freshness") { fields, _, _ in
             let project = try fields.string("project")
+            if let project, try await !service.projects().contains(project) { throw CairnError.notFound("No feature repository '\(project)' has been applied.") }
             let now = Clock.nowMillis()
             return FreshnessDTO(feature_views: try await service.freshness().filter { project == nil || $0.project == project }.map { FreshnessDTO.View($0, nowMillis: now) })
         }

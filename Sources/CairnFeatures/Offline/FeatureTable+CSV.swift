@@ -52,8 +52,6 @@ final class SourceLayout: Sendable {
 
     let roles: [Role]
     let keyCount: Int
-    let featureCount: Int
-    let hasCreatedTime: Bool
     let view: FeatureRepository.FeatureView
     let source: FeatureRepository.Source
 
@@ -73,8 +71,6 @@ final class SourceLayout: Sendable {
         for (position, feature) in view.features.enumerated() { try assign(feature.name, .feature(position, feature.type), "a feature") }
         self.roles = roles
         keyCount = joinKeys.count
-        featureCount = view.features.count
-        hasCreatedTime = source.createdTimestampColumn != nil
         self.view = view
         self.source = source
     }
@@ -143,10 +139,10 @@ struct SourcePart: Sendable {
                     }
                     eventTime = time
                 case .createdTime:
-                    guard field.isEmpty || EventTime.parse(field) != nil else {
+                    createdTime = EventTime.parse(field)
+                    guard field.isEmpty || createdTime != nil else {
                         throw Failure(offset: lineStart, reason: "'\(String(decoding: field, as: UTF8.self))' in \(layout.source.createdTimestampColumn!) is not a timestamp")
                     }
-                    createdTime = field.isEmpty ? nil : EventTime.parse(field)
                 case .feature(let feature, let type):
                     switch type.parse(field) {
                     case .success(let value): columns[feature].append(value)
