@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CairnCore
 
 /// A strict RFC 8259 JSON parser producing `JSONValue` straight from bytes. Every request body goes
 /// through it, and Foundation's parsers cost several times more here (JSONDecoder must try each

@@ -11,9 +11,11 @@ struct CSVReadingTests {
     @Test("Plain decimals read without strtod are bit for bit what strtod reads")
     func plainDecimalsMatchStrtod() {
         var generator = SystemRandomNumberGenerator()
-        var texts = ["0", "-0", "5.", ".5", "+7.25", "9007199254740991", "0.1", "123456789012.345", "-0.000001", "3.141592653589793"]
+        var texts = ["0", "-0", "5.", ".5", "+7.25", "9007199254740991", "0.1", "123456789012.345", "-0.000001", "3.141592653589793",
+                     "0.0012301533574825742", "-5.403824047069114", "9999999999999999999", "0.00000000000000000012345678901234567"]
         for _ in 0..<20_000 {
-            let digits = Int.random(in: 1...17, using: &generator)
+            // Up to 19 digits: Python writes floats with 17 significant digits, often after zeros.
+            let digits = Int.random(in: 1...21, using: &generator)
             var text = String((0..<digits).map { _ in Character(String(Int.random(in: 0...9, using: &generator))) })
             text.insert(".", at: text.index(text.startIndex, offsetBy: Int.random(in: 0...digits, using: &generator)))
             texts.append(Bool.random(using: &generator) ? "-" + text : text)
@@ -24,6 +26,33 @@ struct CSVReadingTests {
             #expect(read?.bitPattern == expected.bitPattern, "\(text): \(String(describing: read)) vs strtod's \(expected)")
         }
         #expect(number("1e3") == 1000 && number("-") == nil && number(".") == nil && number("1.2.3") == nil && number("0x10") == nil && number("") == nil)
+    }
+
+    @Test("Lines split into fields: quotes, doubled quotes, CRLF, a lone CR inside a field, empty fields, a last line without its end")
+    func fields() {
+        func lines(_ text: String) -> [[String]] {
+            Array(text.utf8).withUnsafeBufferPointer { bytes in
+                var position = 0, lines: [[String]] = []
+                while position < bytes.count {
+                    var fields: [String] = []
+                    CSVTokenizer.readLine(bytes, from: &position) { _, field in fields.append(String(decoding: field, as: UTF8.self)) }
+                    lines.append(fields)
+                }
+                return lines
+            }
+        }
+        #expect(lines("a,\"b, c\",\"say \"\"hi\"\"\"\r\n,,\n\"q\"\r\nx\ry,z\r") == [["a", "b, c", "say \"hi\""], ["", "", ""], ["q"], ["x\ry", "z"]])
+        #expect(lines("1.5,-2\n3") == [["1.5", "-2"], ["3"]])
+        // Plain decimals read in place stop at the delimiter; anything else is left for readField.
+        Array("0.0012301533574825742,1e3,7\r\n".utf8).withUnsafeBufferPointer { bytes in
+            var position = 0
+            #expect(CSVTokenizer.decimalField(bytes, at: &position) == 0.0012301533574825742 && position == 21)
+            #expect(CSVTokenizer.skipDelimiter(bytes, at: &position))
+            #expect(CSVTokenizer.decimalField(bytes, at: &position) == nil && position == 22)
+            position = 26
+            #expect(CSVTokenizer.decimalField(bytes, at: &position) == 7 && position == 27)
+            #expect(!CSVTokenizer.skipDelimiter(bytes, at: &position) && position == bytes.count)
+        }
     }
 
     @Test("A large file splits at line ends into parts read in file order; a quote anywhere keeps it whole")

@@ -1,3 +1,4 @@
+import CairnCore
 import CairnMonitoring
 import Foundation
 import Testing
@@ -13,7 +14,36 @@ struct InputParsingTests {
             Issue.record("wrong column kinds: \(table.columns)"); return
         }
         #expect(ages == [41, 29, 35] && plans == ["pro", "free", "3"] && notes == ["a, b", "say \"hi\"", "x"])
-        #expect(throws: CSVColumns.Invalid.self) { try CSVColumns(data: Data("a,b\n1,2\n3\n".utf8)) }
+        #expect(throws: CairnError.invalidParameter("the CSV, line 3: 1 values for 2 columns.")) { try CSVColumns(data: Data("a,b\n1,2\n3\n".utf8)) }
+    }
+
+    @Test("CSV of several megabytes, read in parts on every core: the same columns and rows as line by line, text late in the file makes the column categorical, a bad line is named")
+    func csvInParts() throws {
+        // 120,000 rows: x a 17-digit decimal, n an integer until row 100,000 is "many", c text.
+        var lines = ["x,n,c"]
+        var xs: [Double] = [], ns: [String] = []
+        for row in 0..<120_000 {
+            let x = Double(row) * 0.123456789012345 - 5_000
+            let n = row == 100_000 ? "many" : String(row % 7)
+            xs.append(x)
+            ns.append(n)
+            lines.append("\(x),\(n),c\(row % 3)")
+        }
+        let text = lines.joined(separator: "\n") + "\n"
+        #expect(text.utf8.count > 2 << 20)
+        let table = try CSVColumns(data: Data(text.utf8))
+        #expect(table.rowCount == 120_000)
+        guard case .numerical(let readXs) = table.columns[0], case .categorical(let readNs) = table.columns[1], case .categorical(let cs) = table.columns[2] else {
+            Issue.record("wrong column kinds"); return
+        }
+        #expect(readXs == xs)
+        #expect(readNs == ns)
+        #expect(cs.count == 120_000 && cs[119_999] == "c2")
+        var broken = lines
+        broken[110_000] = "1,2"
+        #expect(throws: CairnError.invalidParameter("big.csv, line 110001: 2 values for 3 columns.")) {
+            try CSVColumns(data: Data((broken.joined(separator: "\n") + "\n").utf8), source: "big.csv")
+        }
     }
 
     @Test("Logged requests: V2 tensors by position, MLflow dataframe_split by name, instances; predictions from the label output")

@@ -43,6 +43,49 @@ public enum CSVChunks {
     }
 }
 
+extension CSVChunks {
+    /// A line a part's reader refuses: where the line starts in the file, and why (without the
+    /// file or line, which `readBody` adds).
+    public struct LineFailure: Error, Sendable {
+        public let offset: Int
+        public let reason: String
+
+        public init(offset: Int, reason: String) {
+            self.offset = offset
+            self.reason = reason
+        }
+    }
+
+    /// Reads the body of a CSV file after its header (which ends at `start`) in parts, as `read`
+    /// does; a part's `LineFailure` becomes "<source>, line N: <reason>." with N counted from the
+    /// start of the file, and a `CairnError` passes through.
+    public static func readBody<Part: Sendable>(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, source: String,
+                                                _ read: @Sendable (UnsafeBufferPointer<UInt8>, Range<Int>) throws -> Part) throws(CairnError) -> [Part] {
+        do {
+            return try self.read(bytes, from: start, read)
+        } catch let failure as LineFailure {
+            throw .invalidParameter("\(source), line \(lineNumber(at: failure.offset, in: bytes)): \(failure.reason).")
+        } catch let error as CairnError {
+            throw error
+        } catch {
+            throw .internalError("Reading \(source): \(error)")
+        }
+    }
+
+    /// Whether the line at `position` is blank (`\n` or `\r\n`); if so, moves `position` past it.
+    public static func skipBlankLine(_ bytes: UnsafeBufferPointer<UInt8>, at position: inout Int, end: Int) -> Bool {
+        if bytes[position] == UInt8(ascii: "\n") {
+            position += 1
+            return true
+        }
+        if bytes[position] == UInt8(ascii: "\r"), position + 1 < end, bytes[position + 1] == UInt8(ascii: "\n") {
+            position += 2
+            return true
+        }
+        return false
+    }
+}
+
 /// One result per parallel task, each written once, from different threads.
 final class ResultSlots<Value: Sendable>: Sendable {
     private let slots: Mutex<[Result<Value, any Error>?]>

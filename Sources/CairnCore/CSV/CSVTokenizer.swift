@@ -21,40 +21,96 @@ public enum CSVTokenizer {
         }
     }
 
-    /// A plain decimal (`-12.375`: no exponent, at most 15 digits after the point and a mantissa
-    /// under 2^53) read exactly as `strtod` would, without it: the mantissa and the power of ten
-    /// are both exact doubles, so one division rounds correctly (Clinger's fast path). Nil for
-    /// anything else, which `number` hands to `strtod`.
+    /// A plain decimal (`-12.375`: no exponent, at most 19 significant digits) read exactly as
+    /// `strtod` would, without it: Clinger's fast path (the mantissa and the power of ten are both
+    /// exact doubles, so one division rounds correctly) when the mantissa is under 2^53, else
+    /// `ExactDecimal`'s integer arithmetic. Digits are read eight at a time where they can be.
+    /// Nil for anything else, which `number` hands to `strtod`.
     @inlinable
     public static func plainDecimal(_ field: UnsafeBufferPointer<UInt8>) -> Double? {
-        var index = 0
-        var negative = false
-        if index < field.count, field[index] == UInt8(ascii: "-") || field[index] == UInt8(ascii: "+") {
-            negative = field[index] == UInt8(ascii: "-")
-            index += 1
-        }
-        var mantissa: UInt64 = 0
-        var digits = 0, fractionDigits = 0
-        var sawPoint = false
-        while index < field.count {
-            let byte = field[index]
-            if byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") {
-                guard digits < 18 else { return nil }
-                mantissa = mantissa * 10 + UInt64(byte - UInt8(ascii: "0"))
-                digits += 1
+        guard let base = field.baseAddress, let (value, end) = scanDecimal(base, from: 0, to: field.count), end == field.count else { return nil }
+        return value
+    }
+
+    /// The plain decimal of a field that starts at `position` (see `plainDecimal`), read in one
+    /// pass with the field's end found on the way: `position` moves to the delimiter after it (a
+    /// comma, a line end, or the end of `bytes`). Nil, with `position` unchanged, for a field that
+    /// is anything else (text, quotes, an exponent, more digits), which `readField` then reads.
+    @inlinable
+    public static func decimalField(_ bytes: UnsafeBufferPointer<UInt8>, at position: inout Int) -> Double? {
+        guard let base = bytes.baseAddress, let (value, end) = scanDecimal(base, from: position, to: bytes.count) else { return nil }
+        guard end == bytes.count || base[end] == UInt8(ascii: ",") || base[end] == UInt8(ascii: "\n")
+            || (base[end] == UInt8(ascii: "\r") && end + 1 < bytes.count && base[end + 1] == UInt8(ascii: "\n")) else { return nil }
+        position = end
+        return value
+    }
+
+    /// Reads a plain decimal from `start`, stopping at the first byte that cannot continue it;
+    /// the value and where it stopped, or nil when what was read is not one.
+    @inlinable
+    static func scanDecimal(_ base: UnsafePointer<UInt8>, from start: Int, to end: Int) -> (Double, Int)? {
+        guard start < end else { return nil }
+        var index = start
+        let negative = base[index] == UInt8(ascii: "-")
+        if negative || base[index] == UInt8(ascii: "+") { index += 1 }
+        // Leading zeros, and a point among them, add nothing to the mantissa.
+        var sawPoint = false, sawDigit = false, fractionDigits = 0
+        while index < end {
+            if base[index] == UInt8(ascii: "0") {
+                sawDigit = true
                 if sawPoint { fractionDigits += 1 }
-            } else if byte == UInt8(ascii: "."), !sawPoint {
+            } else if base[index] == UInt8(ascii: "."), !sawPoint {
                 sawPoint = true
             } else {
-                return nil
+                break
             }
             index += 1
         }
-        guard digits > 0, mantissa < 1 << 53, fractionDigits <= 15 else { return nil }
-        var scale = 1.0
-        for _ in 0..<fractionDigits { scale *= 10 }  // exact up to 10^22
-        let value = Double(mantissa) / scale
-        return negative ? -value : value
+        var mantissa: UInt64 = 0, significantDigits = 0
+        guard let whole = digits(base, &index, end, &mantissa, &significantDigits) else { return nil }
+        if sawPoint {
+            fractionDigits += whole
+        } else if index < end, base[index] == UInt8(ascii: ".") {
+            index += 1
+            guard let fraction = digits(base, &index, end, &mantissa, &significantDigits) else { return nil }
+            fractionDigits += fraction
+            sawDigit = sawDigit || fraction > 0
+        }
+        guard sawDigit || significantDigits > 0 else { return nil }
+        let value: Double
+        if mantissa < 1 << 53, let scale = ExactDecimal.powerOfTen(fractionDigits) {
+            value = Double(mantissa) / Double(scale)  // both exact: one rounding
+        } else {
+            guard let exact = ExactDecimal.double(significand: mantissa, exponent: -fractionDigits) else { return nil }
+            value = exact
+        }
+        return (negative ? -value : value, index)
+    }
+
+    /// Reads the run of digits at `index` into `mantissa`, eight at a time while eight are there;
+    /// returns how many it read, or nil past 19 significant digits (which a UInt64 may not hold).
+    @inlinable @inline(__always)
+    static func digits(_ base: UnsafePointer<UInt8>, _ index: inout Int, _ end: Int, _ mantissa: inout UInt64, _ significant: inout Int) -> Int? {
+        let start = index
+        while end - index >= 8 {
+            let chunk = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
+            // Every byte within "0"..."9": high nibble 3, and adding 6 does not carry into it.
+            guard (chunk & 0xF0F0_F0F0_F0F0_F0F0) | (((chunk &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0) >> 4) == 0x3333_3333_3333_3333 else { break }
+            guard significant + 8 <= 19 else { return nil }
+            var value = chunk &- 0x3030_3030_3030_3030
+            value = value &* 10 &+ (value >> 8)  // pairs of digits
+            value = (((value & 0x0000_00FF_0000_00FF) &* 0x000F_4240_0000_0064) &+ (((value >> 16) & 0x0000_00FF_0000_00FF) &* 0x0000_2710_0000_0001)) >> 32
+            mantissa = mantissa &* 100_000_000 &+ (value & 0xFFFF_FFFF)
+            significant += 8
+            index += 8
+        }
+        while index < end, base[index] &- UInt8(ascii: "0") < 10 {
+            guard significant < 19 else { return nil }
+            mantissa = mantissa &* 10 &+ UInt64(base[index] &- UInt8(ascii: "0"))
+            significant += 1
+            index += 1
+        }
+        return index - start
     }
 
     /// The first non-blank line's fields (a header), moving `position` past it; empty when the
@@ -73,54 +129,63 @@ public enum CSVTokenizer {
     @inlinable
     public static func readLine(_ bytes: UnsafeBufferPointer<UInt8>, from position: inout Int, field: (Int, UnsafeBufferPointer<UInt8>) throws -> Void) rethrows {
         var index = 0
-        var start = position
-        var unquoted: [UInt8]?
-        func emit(_ end: Int) throws {
-            if let text = unquoted {
-                try text.withUnsafeBufferPointer { try field(index, $0) }
-            } else {
-                try field(index, UnsafeBufferPointer(rebasing: bytes[start..<end]))
-            }
+        while true {
+            try readField(bytes, from: &position) { try field(index, $0) }
             index += 1
-            unquoted = nil
+            guard skipDelimiter(bytes, at: &position) else { return }
         }
+    }
+
+    /// Moves `position` past the delimiter a field ended at; true when it was a comma (another
+    /// field follows on the line), false at a line end (`\n` or `\r\n`) or the end of `bytes`.
+    @inlinable
+    public static func skipDelimiter(_ bytes: UnsafeBufferPointer<UInt8>, at position: inout Int) -> Bool {
+        guard position < bytes.count else { return false }
+        switch bytes[position] {
+        case UInt8(ascii: ","):
+            position += 1
+            return true
+        case UInt8(ascii: "\r"):
+            position += 2
+            return false
+        default:
+            position += 1
+            return false
+        }
+    }
+
+    /// Calls `body` with the field at `position` (quotes removed: `"a, b"`, `""` for a quote; bytes
+    /// after a closing quote are ignored), and moves `position` to the delimiter after it: a comma,
+    /// the line end (at its `\r` for `\r\n`), or the end of `bytes`.
+    @inlinable
+    public static func readField(_ bytes: UnsafeBufferPointer<UInt8>, from position: inout Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> Void) rethrows {
+        let start = position
+        guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
+            while position < bytes.count, bytes[position] != UInt8(ascii: ","), bytes[position] != UInt8(ascii: "\n") { position += 1 }
+            // A `\r` before the line end (or at the end of the bytes) belongs to the line end.
+            if position > start, bytes[position - 1] == UInt8(ascii: "\r"), position == bytes.count || bytes[position] == UInt8(ascii: "\n") { position -= 1 }
+            try body(UnsafeBufferPointer(rebasing: bytes[start..<position]))
+            if position < bytes.count, bytes[position] == UInt8(ascii: "\r"), position + 1 == bytes.count { position += 1 }
+            return
+        }
+        var text: [UInt8] = []
+        position += 1
         while position < bytes.count {
-            let byte = bytes[position]
-            if byte == UInt8(ascii: "\""), position == start, unquoted == nil {
-                // A quoted field: copy it out, "" standing for one quote.
-                var text: [UInt8] = []
-                position += 1
-                while position < bytes.count {
-                    if bytes[position] == UInt8(ascii: "\"") {
-                        if position + 1 < bytes.count, bytes[position + 1] == UInt8(ascii: "\"") {
-                            text.append(UInt8(ascii: "\""))
-                            position += 2
-                            continue
-                        }
-                        position += 1
-                        break
-                    }
-                    text.append(bytes[position])
-                    position += 1
+            if bytes[position] == UInt8(ascii: "\"") {
+                if position + 1 < bytes.count, bytes[position + 1] == UInt8(ascii: "\"") {
+                    text.append(UInt8(ascii: "\""))
+                    position += 2
+                    continue
                 }
-                unquoted = text
-                continue
+                position += 1
+                break
             }
-            switch byte {
-            case UInt8(ascii: ","):
-                try emit(position)
-                position += 1
-                start = position
-            case UInt8(ascii: "\n"):
-                let end = position > start && bytes[position - 1] == UInt8(ascii: "\r") ? position - 1 : position
-                try emit(end)
-                position += 1
-                return
-            default:
-                position += 1
-            }
+            text.append(bytes[position])
+            position += 1
         }
-        let end = position > start && bytes[position - 1] == UInt8(ascii: "\r") ? position - 1 : position
-        try emit(end)
+        let closed = position
+        while position < bytes.count, bytes[position] != UInt8(ascii: ","), bytes[position] != UInt8(ascii: "\n") { position += 1 }
+        if position > closed, position < bytes.count, bytes[position - 1] == UInt8(ascii: "\r") { position -= 1 }
+        try text.withUnsafeBufferPointer { try body($0) }
     }
 }

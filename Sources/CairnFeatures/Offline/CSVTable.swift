@@ -37,33 +37,22 @@ public struct CSVTable: Sendable {
         let header = CSVTokenizer.header(bytes, from: &position)
         guard !header.isEmpty else { throw .invalidParameter("\(source) has no header row.") }
         let width = header.count
-        do {
-            let parts = try CSVChunks.read(bytes, from: position) { bytes, range in
-                var rows: [[String]] = []
-                var position = range.lowerBound
-                let part = UnsafeBufferPointer(rebasing: bytes[..<range.upperBound])
-                while position < range.upperBound {
-                    let lineStart = position
-                    var fields: [String] = []
-                    fields.reserveCapacity(width)
-                    CSVTokenizer.readLine(part, from: &position) { _, field in fields.append(String(decoding: field, as: UTF8.self)) }
-                    if fields == [""] { continue }
-                    guard fields.count == width else { throw RowWidthError(offset: lineStart, count: fields.count) }
-                    rows.append(fields)
-                }
-                return rows
+        let parts = try CSVChunks.readBody(bytes, from: position, source: source) { bytes, range in
+            var rows: [[String]] = []
+            var position = range.lowerBound
+            let part = UnsafeBufferPointer(rebasing: bytes[..<range.upperBound])
+            while position < range.upperBound {
+                let lineStart = position
+                var fields: [String] = []
+                fields.reserveCapacity(width)
+                CSVTokenizer.readLine(part, from: &position) { _, field in fields.append(String(decoding: field, as: UTF8.self)) }
+                if fields == [""] { continue }
+                guard fields.count == width else { throw CSVChunks.LineFailure(offset: lineStart, reason: "\(fields.count) values for \(width) columns") }
+                rows.append(fields)
             }
-            return (header, parts.count == 1 ? parts[0] : parts.flatMap { $0 })
-        } catch let error as RowWidthError {
-            throw .invalidParameter("\(source), line \(CSVChunks.lineNumber(at: error.offset, in: bytes)): \(error.count) values for \(width) columns.")
-        } catch {
-            throw .internalError("Reading \(source): \(error)")
+            return rows
         }
-    }
-
-    private struct RowWidthError: Error {
-        let offset: Int
-        let count: Int
+        return (header, parts.count == 1 ? parts[0] : parts.flatMap { $0 })
     }
 
     /// Writes the table as CSV, quoting fields that need it (parts of the rows on every core).

@@ -10,22 +10,13 @@ extension FeatureTable {
         guard let source = repository.source(view.source) else { throw .invalidParameter("Feature view '\(view.name)' names unknown source '\(view.source)'.") }
         let url = source.path.hasPrefix("/") ? URL(fileURLWithPath: source.path) : baseDirectory.appending(path: source.path)
         let file = try MappedFile(path: url.path)
-        do {
-            self = try file.withBytes { bytes in
-                var position = 0
-                let header = CSVTokenizer.header(bytes, from: &position)
-                guard !header.isEmpty else { throw CairnError.invalidParameter("\(url.path) has no header row.") }
-                let layout = try SourceLayout(header: header, view: view, repository: repository, source: source)
-                var parts = try CSVChunks.read(bytes, from: position) { bytes, range in try SourcePart(bytes, range, layout) }
-                return FeatureTable(joining: &parts)
-            }
-        } catch let error as CairnError {
-            throw error
-        } catch let failure as SourcePart.Failure {
-            let line = file.withBytes { bytes in CSVChunks.lineNumber(at: failure.offset, in: bytes) }
-            throw .invalidParameter("\(source.path), line \(line): \(failure.reason).")
-        } catch {
-            throw .internalError("Reading \(source.path): \(error)")
+        self = try file.withBytes { bytes throws(CairnError) in
+            var position = 0
+            let header = CSVTokenizer.header(bytes, from: &position)
+            guard !header.isEmpty else { throw CairnError.invalidParameter("\(url.path) has no header row.") }
+            let layout = try SourceLayout(header: header, view: view, repository: repository, source: source)
+            var parts = try CSVChunks.readBody(bytes, from: position, source: source.path) { bytes, range in try SourcePart(bytes, range, layout) }
+            return FeatureTable(joining: &parts)
         }
     }
 
@@ -93,12 +84,6 @@ struct SourcePart: Sendable {
     var createdTimes: [Int64?] = []
     var columns: [FeatureColumn]
 
-    /// Why a row was refused, and where its line starts in the file.
-    struct Failure: Error {
-        let offset: Int
-        let reason: String
-    }
-
     init(featureTypes: [FeatureType], capacity: Int = 0) {
         columns = featureTypes.map { FeatureColumn(type: $0, capacity: capacity) }
         keyIDs.reserveCapacity(capacity)
@@ -116,10 +101,7 @@ struct SourcePart: Sendable {
         var position = range.lowerBound
         while position < range.upperBound {
             let lineStart = position
-            if bytes[position] == UInt8(ascii: "\n") || (bytes[position] == UInt8(ascii: "\r") && position + 1 < range.upperBound && bytes[position + 1] == UInt8(ascii: "\n")) {
-                position += bytes[position] == UInt8(ascii: "\n") ? 1 : 2  // a blank line
-                continue
-            }
+            if CSVChunks.skipBlankLine(bytes, at: &position, end: range.upperBound) { continue }
             var fieldCount = 0
             var eventTime: Int64?, createdTime: Int64?
             try CSVTokenizer.readLine(UnsafeBufferPointer(rebasing: bytes[..<range.upperBound]), from: &position) { index, field in
@@ -135,19 +117,19 @@ struct SourcePart: Sendable {
                     }
                 case .eventTime:
                     guard let time = EventTime.parse(field) else {
-                        throw Failure(offset: lineStart, reason: "'\(String(decoding: field, as: UTF8.self))' in \(layout.source.timestampField) is not a timestamp")
+                        throw CSVChunks.LineFailure(offset: lineStart, reason: "'\(String(decoding: field, as: UTF8.self))' in \(layout.source.timestampField) is not a timestamp")
                     }
                     eventTime = time
                 case .createdTime:
                     createdTime = EventTime.parse(field)
                     guard field.isEmpty || createdTime != nil else {
-                        throw Failure(offset: lineStart, reason: "'\(String(decoding: field, as: UTF8.self))' in \(layout.source.createdTimestampColumn!) is not a timestamp")
+                        throw CSVChunks.LineFailure(offset: lineStart, reason: "'\(String(decoding: field, as: UTF8.self))' in \(layout.source.createdTimestampColumn!) is not a timestamp")
                     }
                 case .feature(let feature, let type):
                     switch type.parse(field) {
                     case .success(let value): columns[feature].append(value)
                     case .failure(let mismatch):
-                        throw Failure(offset: lineStart, reason: "'\(mismatch.text)' in column \(layout.view.features[feature].name) is not \(type.rawValue), "
+                        throw CSVChunks.LineFailure(offset: lineStart, reason: "'\(mismatch.text)' in column \(layout.view.features[feature].name) is not \(type.rawValue), "
                                                                  + "the type feature view '\(layout.view.name)' declares")
                     }
                 case .unused:
@@ -155,7 +137,7 @@ struct SourcePart: Sendable {
                 }
             }
             guard fieldCount == layout.roles.count, let eventTime else {
-                throw Failure(offset: lineStart, reason: "\(fieldCount) values for \(layout.roles.count) columns")
+                throw CSVChunks.LineFailure(offset: lineStart, reason: "\(fieldCount) values for \(layout.roles.count) columns")
             }
             if layout.keyCount == 1 {
                 keyIDs.append(singleKeyID)

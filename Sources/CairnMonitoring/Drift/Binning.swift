@@ -13,14 +13,17 @@ public struct Binning: Sendable, Equatable {
     public let labels: [String]
 
     public init(reference: [Double], current: [Double]) {
-        if Set(reference).count > 20 {
-            let combined = reference + current
-            var low = combined.min()!, high = combined.max()!
+        self.init(sortedReference: reference.radixSorted(), sortedCurrent: current.radixSorted())
+    }
+
+    init(sortedReference reference: [Double], sortedCurrent current: [Double]) {
+        if SortedSample.distinctCount(reference, [], upTo: 21) > 20 {
+            var low = min(reference.first!, current.first ?? .infinity), high = max(reference.last!, current.last ?? -.infinity)
             if low == high {
                 low -= 0.5
                 high += 0.5
             }
-            let count = Int((log2(Double(combined.count)) + 1).rounded(.up))
+            let count = Int((log2(Double(reference.count + current.count)) + 1).rounded(.up))
             let width = (high - low) / Double(count)
             var edges = (0...count).map { low + Double($0) * width }
             edges[count] = high
@@ -38,11 +41,15 @@ public struct Binning: Sendable, Equatable {
     }
 
     public init(reference: [String], current: [String]) {
-        let values = Set(reference).union(current).sorted()
+        self.init(reference: CategoryCounts(reference), current: CategoryCounts(current))
+    }
+
+    public init(reference: CategoryCounts, current: CategoryCounts) {
+        let values = reference.union(current)
         edges = nil
         labels = values
-        self.reference = Self.shares(reference, of: values)
-        self.current = Self.shares(current, of: values)
+        self.reference = values.map { Double(reference[$0]) / Double(max(reference.total, 1)) }
+        self.current = values.map { Double(current[$0]) / Double(max(current.total, 1)) }
     }
 
     /// Four significant digits: enough to tell bins apart.

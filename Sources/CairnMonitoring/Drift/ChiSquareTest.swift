@@ -8,14 +8,16 @@ public struct ChiSquareTest: Sendable, Equatable {
     public let pValue: Double
 
     public init(reference: [String], current: [String]) {
-        let expectedScale = Double(current.count) / Double(max(reference.count, 1))
-        let referenceCounts = Dictionary(reference.map { ($0, 1) }, uniquingKeysWith: +)
-        let currentCounts = Dictionary(current.map { ($0, 1) }, uniquingKeysWith: +)
-        let categories = Set(referenceCounts.keys).union(currentCounts.keys)
+        self.init(reference: CategoryCounts(reference), current: CategoryCounts(current))
+    }
+
+    public init(reference: CategoryCounts, current: CategoryCounts) {
+        let expectedScale = Double(current.total) / Double(max(reference.total, 1))
+        let categories = reference.union(current)
         var statistic = 0.0
         for category in categories {
-            let expected = Double(referenceCounts[category, default: 0]) * expectedScale
-            let observed = Double(currentCounts[category, default: 0])
+            let expected = Double(reference[category]) * expectedScale
+            let observed = Double(current[category])
             statistic += expected == 0 ? (observed == 0 ? 0 : .infinity) : (observed - expected) * (observed - expected) / expected
         }
         self.statistic = statistic

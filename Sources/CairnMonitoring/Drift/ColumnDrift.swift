@@ -36,14 +36,17 @@ public enum DriftTest: String, Sendable, Codable, CaseIterable {
     /// values) or the Z-test (2 or fewer); with more, Wasserstein for numbers with more than 5
     /// values, else Jensen–Shannon.
     public static func defaultTest(for reference: DriftColumn, current: DriftColumn) -> DriftTest {
-        let (count, distinct, numerical): (Int, Int, Bool)
-        switch (reference, current) {
-        case (.numerical(let a), .numerical(let b)): (count, distinct, numerical) = (a.count, Set(a).union(b).count, true)
-        case (.categorical(let a), .categorical(let b)): (count, distinct, numerical) = (a.count, Set(a).union(b).count, false)
-        case (.numerical(let a), .categorical(let b)): (count, distinct, numerical) = (a.count, Set(a.map { String($0) }).union(b).count, false)
-        case (.categorical(let a), .numerical(let b)): (count, distinct, numerical) = (a.count, Set(a).union(b.map { String($0) }).count, false)
+        defaultTest(SortedSample(reference), SortedSample(current))
+    }
+
+    static func defaultTest(_ reference: SortedSample, _ current: SortedSample) -> DriftTest {
+        let (distinct, numerical): (Int, Bool)
+        if case .numbers(let a) = reference, case .numbers(let b) = current {
+            (distinct, numerical) = (SortedSample.distinctCount(a, b, upTo: 6), true)
+        } else {
+            (distinct, numerical) = (reference.categoryCounts.union(current.categoryCounts).count, false)
         }
-        if count <= 1_000 {
+        if reference.count <= 1_000 {
             if numerical && distinct > 5 { return .kolmogorovSmirnov }
             return distinct > 2 ? .chiSquare : .proportionZ
         }
@@ -62,8 +65,8 @@ public struct ColumnDrift: Sendable, Equatable {
     /// Runs `test` (Evidently's default when nil) on the column's reference and current values;
     /// NaN and infinities are dropped first, as Evidently does.
     public init(column: String, reference: DriftColumn, current: DriftColumn, test: DriftTest? = nil, threshold: Double? = nil) {
-        let reference = Self.finite(reference), current = Self.finite(current)
-        let test = test ?? DriftTest.defaultTest(for: reference, current: current)
+        let reference = SortedSample(reference), current = SortedSample(current)
+        let test = test ?? DriftTest.defaultTest(reference, current)
         self.column = column
         self.test = test
         self.threshold = threshold ?? test.defaultThreshold
@@ -71,29 +74,24 @@ public struct ColumnDrift: Sendable, Equatable {
         detected = test.detects(score, threshold: self.threshold)
     }
 
-    static func finite(_ column: DriftColumn) -> DriftColumn {
-        if case .numerical(let values) = column { return .numerical(values.filter(\.isFinite)) }
-        return column
-    }
-
-    static func score(_ test: DriftTest, _ reference: DriftColumn, _ current: DriftColumn) -> Double {
+    static func score(_ test: DriftTest, _ reference: SortedSample, _ current: SortedSample) -> Double {
         switch (test, reference, current) {
-        case (.kolmogorovSmirnov, .numerical(let a), .numerical(let b)):
-            return KolmogorovSmirnov(reference: a, current: b).pValue
-        case (.wasserstein, .numerical(let a), .numerical(let b)):
-            return Wasserstein.normed(sortedReference: a.sorted(), sortedCurrent: b.sorted())
+        case (.kolmogorovSmirnov, .numbers(let a), .numbers(let b)):
+            return KolmogorovSmirnov(sortedReference: a, sortedCurrent: b).pValue
+        case (.wasserstein, .numbers(let a), .numbers(let b)):
+            return Wasserstein.normed(sortedReference: a, sortedCurrent: b)
         case (.jensenShannon, _, _), (.populationStability, _, _):
             let binning: Binning
-            if case .numerical(let a) = reference, case .numerical(let b) = current {
-                binning = Binning(reference: a, current: b)
+            if case .numbers(let a) = reference, case .numbers(let b) = current {
+                binning = Binning(sortedReference: a, sortedCurrent: b)
             } else {
-                binning = Binning(reference: labels(reference), current: labels(current))
+                binning = Binning(reference: reference.categoryCounts, current: current.categoryCounts)
             }
             return test == .jensenShannon ? DistributionDistances.jensenShannon(binning) : DistributionDistances.populationStability(binning)
         case (.chiSquare, _, _):
-            return ChiSquareTest(reference: labels(reference), current: labels(current)).pValue
+            return ChiSquareTest(reference: reference.categoryCounts, current: current.categoryCounts).pValue
         default:
-            return ProportionZTest(reference: labels(reference), current: labels(current)).pValue
+            return ProportionZTest(reference: reference.categoryCounts, current: current.categoryCounts).pValue
         }
     }
 
@@ -105,7 +103,6 @@ public struct ColumnDrift: Sendable, Equatable {
         }
     }
 }
-
 /// Evidently's dataset-level rule: the dataset drifted when the share of drifted columns is at
 /// least `share` (0.5 by default: exactly half counts).
 public struct DatasetDrift: Sendable, Equatable {

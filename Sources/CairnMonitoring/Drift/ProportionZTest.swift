@@ -6,9 +6,13 @@ public struct ProportionZTest: Sendable, Equatable {
     public let pValue: Double
 
     public init(reference: [String], current: [String]) {
-        let first = Set(reference).union(current).min()
-        let ones1 = Double(reference.filter { $0 != first }.count), ones2 = Double(current.filter { $0 != first }.count)
-        let n1 = Double(reference.count), n2 = Double(current.count)
+        self.init(reference: CategoryCounts(reference), current: CategoryCounts(current))
+    }
+
+    public init(reference: CategoryCounts, current: CategoryCounts) {
+        let first = reference.union(current).first ?? ""
+        let n1 = Double(reference.total), n2 = Double(current.total)
+        let ones1 = n1 - Double(reference[first]), ones2 = n2 - Double(current[first])
         let p1 = ones1 / n1, p2 = ones2 / n2
         let pooled = (p1 * n1 + p2 * n2) / (n1 + n2)
         let variance = pooled * (1 - pooled) * (1 / n1 + 1 / n2)

@@ -4,80 +4,111 @@ import Foundation
 /// A CSV file read column by column for drift: a header row, then values; a column whose every
 /// value reads as a number is numerical, any other is categorical. Fields may be quoted
 /// (`"a, b"`, `""` for a quote); empty fields are missing values (NaN, or "" for categories).
+/// Large files are read on every core, in line-aligned parts.
 public struct CSVColumns: Sendable {
     public let names: [String]
     public let columns: [DriftColumn]
     public let rowCount: Int
 
-    public struct Invalid: Error, CustomStringConvertible {
-        public let description: String
-    }
-
-    public init(contentsOf url: URL) throws {
+    public init(contentsOf url: URL) throws(CairnError) {
         let file = try MappedFile(path: url.path)
-        self = try file.withBytes { bytes in try CSVColumns(bytes: bytes, source: url.path) }
+        self = try file.withBytes { bytes throws(CairnError) in try CSVColumns(bytes: bytes, source: url.path) }
     }
 
-    public init(data: Data, source: String = "the CSV") throws {
-        self = try data.withUnsafeBytes { raw in try CSVColumns(bytes: raw.bindMemory(to: UInt8.self), source: source) }
-    }
-
-    init(bytes: UnsafeBufferPointer<UInt8>, source: String) throws {
-        var names: [String] = []
-        var numbers: [[Double]] = []
-        var texts: [[String]?] = []
-        var rows = 0
+    public init(data: Data, source: String = "the CSV") throws(CairnError) {
         do {
-            var position = 0
-            var line = 0
-            while names.isEmpty, position < bytes.count {
-                var header: [String] = []
-                CSVTokenizer.readLine(bytes, from: &position) { _, field in header.append(String(decoding: field, as: UTF8.self)) }
-                line += 1
-                if header.count > 1 || header.first?.isEmpty == false { names = header }
-            }
-            numbers = Array(repeating: [], count: names.count)
-            texts = Array(repeating: nil, count: names.count)
-            while position < bytes.count {
-                // A blank line is skipped.
-                if bytes[position] == UInt8(ascii: "\n") || (bytes[position] == UInt8(ascii: "\r") && position + 1 < bytes.count && bytes[position + 1] == UInt8(ascii: "\n")) {
-                    position += bytes[position] == UInt8(ascii: "\n") ? 1 : 2
-                    line += 1
+            self = try data.withUnsafeBytes { raw in try CSVColumns(bytes: raw.bindMemory(to: UInt8.self), source: source) }
+        } catch let error as CairnError {
+            throw error
+        } catch {
+            throw .internalError("Reading \(source): \(error)")
+        }
+    }
+
+    init(bytes: UnsafeBufferPointer<UInt8>, source: String) throws(CairnError) {
+        var position = 0
+        let names = CSVTokenizer.header(bytes, from: &position)
+        guard !names.isEmpty else { throw .invalidParameter("\(source) has no header row.") }
+        var parts = try CSVChunks.readBody(bytes, from: position, source: source) { bytes, range in try ColumnsPart(bytes, range, width: names.count) }
+        self.names = names
+        let isText = names.indices.map { index in parts.contains { $0.texts[index] != nil } }
+        // Later parts are appended to the first, which reserved room for the whole file.
+        for index in names.indices where !isText[index] {
+            for part in 1..<max(1, parts.count) { parts[0].numbers[index].append(contentsOf: parts[part].numbers[index]) }
+        }
+        columns = names.indices.map { index in
+            isText[index] ? .categorical(parts.flatMap { $0.texts[index] ?? $0.numbers[index].map(ColumnsPart.label) }) : .numerical(parts[0].numbers[index])
+        }
+        rowCount = parts.reduce(0) { $0 + $1.rows }
+    }
+}
+
+/// The columns of one part of a file: a column holds numbers until its first value that is not
+/// one, and text from then on.
+struct ColumnsPart: Sendable {
+    var numbers: [[Double]]
+    var texts: [[String]?]
+    var rows = 0
+
+    init(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, width: Int) throws {
+        numbers = Array(repeating: [], count: width)
+        texts = Array(repeating: nil, count: width)
+        // Room for the lines of the rest of the file, so the parts after this one can be appended.
+        let lines = Self.estimatedLines(bytes, range.lowerBound..<bytes.count)
+        for index in 0..<width { numbers[index].reserveCapacity(lines) }
+        let part = UnsafeBufferPointer(rebasing: bytes[..<range.upperBound])
+        var position = range.lowerBound
+        while position < range.upperBound {
+            if CSVChunks.skipBlankLine(bytes, at: &position, end: range.upperBound) { continue }
+            let lineStart = position
+            var count = 0
+            repeat {
+                defer { count += 1 }
+                guard count < width else {
+                    CSVTokenizer.readField(part, from: &position) { _ in }
                     continue
                 }
-                var count = 0
-                var overflow = false
-                CSVTokenizer.readLine(bytes, from: &position) { index, field in
-                    count = index + 1
-                    guard index < names.count else {
-                        overflow = true
-                        return
-                    }
-                    if texts[index] != nil {
-                        texts[index]!.append(String(decoding: field, as: UTF8.self))
-                    } else if let number = field.isEmpty ? Double.nan : CSVTokenizer.number(field) {
-                        numbers[index].append(number)
-                    } else {
-                        // The first value that is not a number: the column is categorical after all.
-                        texts[index] = numbers[index].map { $0.isNaN ? "" : Self.label($0) } + [String(decoding: field, as: UTF8.self)]
-                        numbers[index] = []
-                    }
+                // Most values are plain decimals: read in one pass, without finding the field first.
+                if texts[count] == nil, let number = CSVTokenizer.decimalField(part, at: &position) {
+                    numbers[count].append(number)
+                    continue
                 }
-                line += 1
-                guard count == names.count, !overflow else {
-                    throw Invalid(description: "\(source), line \(line): \(count) values for \(names.count) columns.")
-                }
-                rows += 1
-            }
+                CSVTokenizer.readField(part, from: &position) { field in append(field, to: count) }
+            } while CSVTokenizer.skipDelimiter(part, at: &position)
+            guard count == width else { throw CSVChunks.LineFailure(offset: lineStart, reason: "\(count) values for \(width) columns") }
+            rows += 1
         }
-        guard !names.isEmpty else { throw Invalid(description: "\(source) has no header row.") }
-        self.names = names
-        columns = names.indices.map { texts[$0].map(DriftColumn.categorical) ?? .numerical(numbers[$0]) }
-        rowCount = rows
     }
 
-    /// Numbers written back as text the way they would have been read: `3` for 3.0.
+    /// Adds a field that is not a plain decimal to column `index`.
+    private mutating func append(_ field: UnsafeBufferPointer<UInt8>, to index: Int) {
+        if texts[index] != nil {
+            texts[index]!.append(String(decoding: field, as: UTF8.self))
+        } else if let number = field.isEmpty ? Double.nan : CSVTokenizer.number(field) {
+            numbers[index].append(number)
+        } else {
+            // The first value that is not a number: the column is categorical after all.
+            texts[index] = numbers[index].map(Self.label) + [String(decoding: field, as: UTF8.self)]
+            numbers[index] = []
+        }
+    }
+
+    /// A little more than the lines in `range`, judged by the length of its first few: room to
+    /// reserve so the columns are not copied as they grow (room never written costs no memory).
+    static func estimatedLines(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Int {
+        var position = range.lowerBound, lines = 0
+        while position < range.upperBound, lines < 16 {
+            if bytes[position] == UInt8(ascii: "\n") { lines += 1 }
+            position += 1
+        }
+        let sampled = max(1, position - range.lowerBound)
+        return range.count * max(lines, 1) / sampled * 5 / 4 + 16
+    }
+
+    /// Numbers written back as text the way they would have been read: `3` for 3.0, "" for a
+    /// missing value.
     static func label(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
+        guard !value.isNaN else { return "" }
+        return value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
     }
 }
