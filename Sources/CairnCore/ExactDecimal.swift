@@ -107,8 +107,9 @@ public enum ExactDecimal {
     }
 
     /// `value × 2^power`, rounded once (when `value` becomes a Double); the scaling is exact.
-    @usableFromInline static func scaled(_ value: UInt64, by power: Int) -> Double {
-        let rounded = Double(value)
-        return Double(sign: .plus, exponent: power, significand: rounded)
+    /// (Callers keep `power` within ±128, so 2^power is a normal Double, built from its bits.)
+    @inlinable @inline(__always)
+    static func scaled(_ value: UInt64, by power: Int) -> Double {
+        Double(value) * Double(bitPattern: UInt64(1023 + power) << 52)
     }
 }

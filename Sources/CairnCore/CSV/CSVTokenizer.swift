@@ -87,22 +87,30 @@ public enum CSVTokenizer {
         return (negative ? -value : value, index)
     }
 
-    /// Reads the run of digits at `index` into `mantissa`, eight at a time while eight are there;
-    /// returns how many it read, or nil past 19 significant digits (which a UInt64 may not hold).
+    /// Reads the run of digits at `index` into `mantissa`, up to eight at a time while eight bytes
+    /// are there to look at; returns how many it read, or nil past 19 significant digits (which a
+    /// UInt64 may not hold).
     @inlinable @inline(__always)
     static func digits(_ base: UnsafePointer<UInt8>, _ index: inout Int, _ end: Int, _ mantissa: inout UInt64, _ significant: inout Int) -> Int? {
         let start = index
         while end - index >= 8 {
             let chunk = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
-            // Every byte within "0"..."9": high nibble 3, and adding 6 does not carry into it.
-            guard (chunk & 0xF0F0_F0F0_F0F0_F0F0) | (((chunk &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0) >> 4) == 0x3333_3333_3333_3333 else { break }
-            guard significant + 8 <= 19 else { return nil }
-            var value = chunk &- 0x3030_3030_3030_3030
+            // A byte is a digit when its high nibble is 3 and adding 6 keeps it so; the digits
+            // before the first byte that is not one are read at once.
+            let notDigits = ((chunk & 0xF0F0_F0F0_F0F0_F0F0) ^ 0x3030_3030_3030_3030)
+                | (((chunk &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0) ^ 0x3030_3030_3030_3030)
+            let count = notDigits == 0 ? 8 : notDigits.trailingZeroBitCount >> 3
+            guard count > 0 else { return index - start }
+            guard significant + count <= 19 else { return nil }
+            // The digits moved to the end of the word, after "0"s, read as the same number.
+            let aligned = count == 8 ? chunk : (chunk << UInt64(64 - 8 * count)) | (0x3030_3030_3030_3030 >> UInt64(8 * count))
+            var value = aligned &- 0x3030_3030_3030_3030
             value = value &* 10 &+ (value >> 8)  // pairs of digits
             value = (((value & 0x0000_00FF_0000_00FF) &* 0x000F_4240_0000_0064) &+ (((value >> 16) & 0x0000_00FF_0000_00FF) &* 0x0000_2710_0000_0001)) >> 32
-            mantissa = mantissa &* 100_000_000 &+ (value & 0xFFFF_FFFF)
-            significant += 8
-            index += 8
+            mantissa = mantissa &* ExactDecimal.powerOfTen(count)! &+ (value & 0xFFFF_FFFF)
+            significant += count
+            index += count
+            if count < 8 { return index - start }
         }
         while index < end, base[index] &- UInt8(ascii: "0") < 10 {
             guard significant < 19 else { return nil }

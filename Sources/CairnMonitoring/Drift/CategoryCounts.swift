@@ -1,6 +1,6 @@
-/// How often each category occurs in a sample: what the categorical tests and bins need, counted
-/// once per column instead of once per test.
-public struct CategoryCounts: Sendable, Equatable {
+/// How often each category occurs in a sample: all the categorical tests and bins need (the
+/// order of the values matters to none of them).
+public struct CategoryCounts: Sendable, Equatable, ExpressibleByArrayLiteral {
     public private(set) var counts: [String: Int] = [:]
     public private(set) var total = 0
 
@@ -9,7 +9,20 @@ public struct CategoryCounts: Sendable, Equatable {
         total = counts.values.reduce(0, +)
     }
 
+    public init(arrayLiteral values: String...) { self.init(values) }
+
+    /// Counts already made, by category; categories counted zero times are left out.
+    public init(counts: [String: Int]) {
+        self.counts = counts.filter { $0.value > 0 }
+        total = self.counts.values.reduce(0, +)
+    }
+
     public subscript(category: String) -> Int { counts[category, default: 0] }
+
+    /// Both samples' counts added up.
+    public static func + (left: CategoryCounts, right: CategoryCounts) -> CategoryCounts {
+        CategoryCounts(counts: left.counts.merging(right.counts, uniquingKeysWith: +))
+    }
 
     /// The categories of either sample, in Swift's string order.
     func union(_ other: CategoryCounts) -> [String] { Set(counts.keys).union(other.counts.keys).sorted() }

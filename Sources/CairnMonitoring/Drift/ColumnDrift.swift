@@ -1,7 +1,8 @@
-/// One column's samples: numbers, or categories (labels, strings, booleans as text).
+/// One column's samples: numbers, or categories (labels, strings, booleans as text) with how
+/// often each occurs.
 public enum DriftColumn: Sendable {
     case numerical([Double])
-    case categorical([String])
+    case categorical(CategoryCounts)
 }
 
 /// The drift tests Evidently runs by default, and PSI on request.
@@ -94,15 +95,8 @@ public struct ColumnDrift: Sendable, Equatable {
             return ProportionZTest(reference: reference.categoryCounts, current: current.categoryCounts).pValue
         }
     }
-
-    /// Categories as text; numbers written as Swift writes them, so equal numbers are one category.
-    static func labels(_ column: DriftColumn) -> [String] {
-        switch column {
-        case .categorical(let values): values
-        case .numerical(let values): values.map { String($0) }
-        }
-    }
 }
+
 /// Evidently's dataset-level rule: the dataset drifted when the share of drifted columns is at
 /// least `share` (0.5 by default: exactly half counts).
 public struct DatasetDrift: Sendable, Equatable {

@@ -62,13 +62,13 @@ public struct DriftReport: Sendable {
             }
             if numbers.count == values.count { return .numerical(numbers) }
         }
-        return .categorical(values.map(ReferenceDataset.label))
+        return .categorical(CategoryCounts(values.lazy.map(ReferenceDataset.label)))
     }
 
     static func binning(_ reference: DriftColumn, _ current: DriftColumn) -> Binning {
         switch (reference, current) {
         case (.numerical(let a), .numerical(let b)): Binning(reference: a, current: b)
-        default: Binning(reference: ColumnDrift.labels(reference), current: ColumnDrift.labels(current))
+        default: Binning(reference: SortedSample(reference).categoryCounts, current: SortedSample(current).categoryCounts)
         }
     }
 }

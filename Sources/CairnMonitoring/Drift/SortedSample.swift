@@ -8,7 +8,7 @@ enum SortedSample: Sendable {
     init(_ column: DriftColumn) {
         switch column {
         case .numerical(let values): self = .numbers((values.allSatisfy(\.isFinite) ? values : values.filter(\.isFinite)).radixSorted())
-        case .categorical(let values): self = .categories(CategoryCounts(values))
+        case .categorical(let counts): self = .categories(counts)
         }
     }
 

@@ -4,14 +4,33 @@
 public enum Wasserstein {
     public static func distance(sortedReference a: [Double], sortedCurrent b: [Double]) -> Double {
         guard !a.isEmpty, !b.isEmpty else { return 0 }
+        let m = Double(a.count), n = Double(b.count)
         var i = 0, j = 0, area = 0.0
         var previous = min(a[0], b[0])
-        while i < a.count || j < b.count {
-            let value = min(i < a.count ? a[i] : .infinity, j < b.count ? b[j] : .infinity)
-            area += abs(Double(i) / Double(a.count) - Double(j) / Double(b.count)) * (value - previous)
-            while i < a.count, a[i] == value { i += 1 }
-            while j < b.count, b[j] == value { j += 1 }
-            previous = value
+        // Walk both samples in merged order, one value at a time, without branching on which
+        // comes next (the next sample is a coin toss the processor would often guess wrong).
+        // A value repeated within one sample adds an empty step: (value − previous) is 0.
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                while i < a.count, j < b.count {
+                    let x = a[i], y = b[j]
+                    let value = min(x, y)
+                    area += abs(Double(i) / m - Double(j) / n) * (value - previous)
+                    previous = value
+                    i &+= x <= y ? 1 : 0
+                    j &+= y <= x ? 1 : 0
+                }
+                while i < a.count {
+                    area += abs(Double(i) / m - 1) * (a[i] - previous)
+                    previous = a[i]
+                    i += 1
+                }
+                while j < b.count {
+                    area += abs(1 - Double(j) / n) * (b[j] - previous)
+                    previous = b[j]
+                    j += 1
+                }
+            }
         }
         return area
     }

@@ -37,7 +37,8 @@ public struct CSVColumns: Sendable {
             for part in 1..<max(1, parts.count) { parts[0].numbers[index].append(contentsOf: parts[part].numbers[index]) }
         }
         columns = names.indices.map { index in
-            isText[index] ? .categorical(parts.flatMap { $0.texts[index] ?? $0.numbers[index].map(ColumnsPart.label) }) : .numerical(parts[0].numbers[index])
+            guard isText[index] else { return .numerical(parts[0].numbers[index]) }
+            return .categorical(parts.reduce(CategoryCounts(counts: [:])) { counts, part in counts + part.categories(index) })
         }
         rowCount = parts.reduce(0) { $0 + $1.rows }
     }
@@ -47,7 +48,7 @@ public struct CSVColumns: Sendable {
 /// one, and text from then on.
 struct ColumnsPart: Sendable {
     var numbers: [[Double]]
-    var texts: [[String]?]
+    var texts: [CategoryTally?]
     var rows = 0
 
     init(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, width: Int) throws {
@@ -83,14 +84,22 @@ struct ColumnsPart: Sendable {
     /// Adds a field that is not a plain decimal to column `index`.
     private mutating func append(_ field: UnsafeBufferPointer<UInt8>, to index: Int) {
         if texts[index] != nil {
-            texts[index]!.append(String(decoding: field, as: UTF8.self))
+            texts[index]!.add(field)
         } else if let number = field.isEmpty ? Double.nan : CSVTokenizer.number(field) {
             numbers[index].append(number)
         } else {
             // The first value that is not a number: the column is categorical after all.
-            texts[index] = numbers[index].map(Self.label) + [String(decoding: field, as: UTF8.self)]
+            var tally = CategoryTally()
+            for number in numbers[index] { tally.add(Self.label(number)) }
+            tally.add(field)
+            texts[index] = tally
             numbers[index] = []
         }
+    }
+
+    /// Column `index` of this part counted as categories (its numbers, if it holds numbers, as text).
+    func categories(_ index: Int) -> CategoryCounts {
+        texts[index]?.categoryCounts ?? CategoryCounts(numbers[index].lazy.map(Self.label))
     }
 
     /// A little more than the lines in `range`, judged by the length of its first few: room to

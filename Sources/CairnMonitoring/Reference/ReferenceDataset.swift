@@ -36,7 +36,7 @@ public struct ReferenceDataset: Sendable, Equatable, Codable {
         var numbers: [Double] = []
         numbers.reserveCapacity(rows.count)
         for row in rows {
-            guard case .number(let value) = row[index] else { return .categorical(rows.map { Self.label($0[index]) }) }
+            guard case .number(let value) = row[index] else { return .categorical(CategoryCounts(rows.lazy.map { Self.label($0[index]) })) }
             numbers.append(value)
         }
         return .numerical(numbers)
