@@ -66,15 +66,14 @@ public enum CSVTokenizer {
             }
             index += 1
         }
+        // The digits before the point (if it was not among the zeros), then those after it.
         var mantissa: UInt64 = 0, significantDigits = 0
-        guard let whole = digits(base, &index, end, &mantissa, &significantDigits) else { return nil }
-        if sawPoint {
-            fractionDigits += whole
-        } else if index < end, base[index] == UInt8(ascii: ".") {
+        while true {
+            guard let run = digits(base, &index, end, &mantissa, &significantDigits) else { return nil }
+            if sawPoint { fractionDigits += run }
+            guard !sawPoint, index < end, base[index] == UInt8(ascii: ".") else { break }
+            sawPoint = true
             index += 1
-            guard let fraction = digits(base, &index, end, &mantissa, &significantDigits) else { return nil }
-            fractionDigits += fraction
-            sawDigit = sawDigit || fraction > 0
         }
         guard sawDigit || significantDigits > 0 else { return nil }
         let value: Double
