@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
@@ -73,10 +74,12 @@ def main() -> None:
     reference, current = frames(args.rows)
     reference.to_csv(args.work / "reference.csv", index=False)
     current.to_csv(args.work / "current.csv", index=False)
+    # Both tools are timed after the files are on disk: the kernel writing 600 MB back would
+    # otherwise take CPU from whichever runs first.
+    os.sync()
     log(f"{args.rows:,} rows × {len(reference.columns)} columns written")
 
-    # Cairn runs three times and the median counts: the first run right after 600 MB were written
-    # competes with the kernel writing them back. (Evidently, at a minute or more, runs once.)
+    # Cairn runs three times and the median counts (Evidently, at over a minute, runs once).
     runs = []
     for _ in range(3):
         started = time.perf_counter()
