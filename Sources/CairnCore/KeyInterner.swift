@@ -36,26 +36,40 @@ public struct KeyInterner: Sendable {
 
     public init() {}
 
+    /// The number of `key`, given it now if it has none.
     public mutating func id(_ key: String) -> Int32 {
         var key = key
         return key.withUTF8 { id($0) }
     }
 
     public mutating func id(_ key: UnsafeBufferPointer<UInt8>) -> Int32 {
+        let probe = probe(key)
+        if let found = probe.found { return found }
+        let id = Int32(names.count)
+        names.append(String(decoding: key, as: UTF8.self))
+        slots[probe.slot] = Slot(hash: probe.hash, id: id, inlineLength: probe.packed == nil ? -1 : Int32(key.count), inline: probe.packed ?? (0, 0))
+        if names.count * 2 > slots.count { grow() }
+        return id
+    }
+
+    /// The number of `key`, if it has one (the table is not changed).
+    public func find(_ key: String) -> Int32? {
+        var key = key
+        return key.withUTF8 { probe($0).found }
+    }
+
+    /// Where `key` is in the table, or the free slot where it would go.
+    private func probe(_ key: UnsafeBufferPointer<UInt8>) -> (found: Int32?, slot: Int, hash: UInt64, packed: (UInt64, UInt64)?) {
         // A short key is hashed and compared as two words, a longer one byte by byte.
         let packed = key.count <= 16 ? Slot.pack(key) : nil
         let hash = packed.map { Self.hash($0, count: key.count) } ?? Self.hash(key)
         let mask = slots.count - 1
         var slot = Int(truncatingIfNeeded: hash) & mask
         while slots[slot].id >= 0 {
-            if slots[slot].hash == hash, slots[slot].holds(key, packed: packed, names: names) { return slots[slot].id }
+            if slots[slot].hash == hash, slots[slot].holds(key, packed: packed, names: names) { return (slots[slot].id, slot, hash, packed) }
             slot = (slot + 1) & mask
         }
-        let id = Int32(names.count)
-        names.append(String(decoding: key, as: UTF8.self))
-        slots[slot] = Slot(hash: hash, id: id, inlineLength: packed == nil ? -1 : Int32(key.count), inline: packed ?? (0, 0))
-        if names.count * 2 > slots.count { grow() }
-        return id
+        return (nil, slot, hash, packed)
     }
 
     private mutating func grow() {

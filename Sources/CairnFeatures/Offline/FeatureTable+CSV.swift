@@ -26,7 +26,7 @@ extension FeatureTable {
         var table = parts[0]
         parts[0] = SourcePart(featureTypes: [])  // `table` now holds the only reference to the first part's arrays
         for part in parts.dropFirst() { table.append(part) }
-        self.init(keyNames: table.keys.names, keyIDs: table.keyIDs, eventTimes: table.eventTimes, createdTimes: table.createdTimes, columns: table.columns)
+        self.init(keys: table.keys, keyIDs: table.keyIDs, eventTimes: table.eventTimes, createdTimes: table.createdTimes, columns: table.columns)
     }
 }
 

@@ -2,12 +2,12 @@ import CairnCore
 import Foundation
 
 /// A feature view's source rows, read from its CSV file: the entity key of each row (its join
-/// keys' values joined; stored as a number into `keyNames`), the event and created timestamps,
+/// keys' values joined; stored as its number in `keys`), the event and created timestamps,
 /// and each declared feature's values.
 public struct FeatureTable: Sendable {
-    /// Each distinct entity key once, in order of first appearance.
-    public var keyNames: [String]
-    /// Each row's entity key, as an index into `keyNames`.
+    /// Each distinct entity key once, numbered in order of first appearance, found by its bytes.
+    public var keys: KeyInterner
+    /// Each row's entity key, as its number in `keys` (an index into `keyNames`).
     public var keyIDs: [Int32]
     public var eventTimes: [Int64]
     public var createdTimes: [Int64?]
@@ -15,6 +15,9 @@ public struct FeatureTable: Sendable {
     public var columns: [FeatureColumn]
 
     public var count: Int { keyIDs.count }
+
+    /// Each distinct entity key once, in order of first appearance.
+    public var keyNames: [String] { keys.names }
 
     /// The entity key of `row`.
     public func key(_ row: Int) -> String { keyNames[Int(keyIDs[row])] }
@@ -25,8 +28,8 @@ public struct FeatureTable: Sendable {
     /// Joins the values of several join keys into one key (a unit separator between them).
     public static func key(_ values: [String]) -> String { values.joined(separator: "\u{1F}") }
 
-    public init(keyNames: [String], keyIDs: [Int32], eventTimes: [Int64], createdTimes: [Int64?], columns: [FeatureColumn]) {
-        self.keyNames = keyNames
+    public init(keys: KeyInterner, keyIDs: [Int32], eventTimes: [Int64], createdTimes: [Int64?], columns: [FeatureColumn]) {
+        self.keys = keys
         self.keyIDs = keyIDs
         self.eventTimes = eventTimes
         self.createdTimes = createdTimes
@@ -36,7 +39,7 @@ public struct FeatureTable: Sendable {
     /// A table of rows given with their keys as text.
     public init(keys: [String], eventTimes: [Int64], createdTimes: [Int64?], columns: [FeatureColumn]) {
         var interner = KeyInterner()
-        self.init(keyNames: [], keyIDs: keys.map { interner.id($0) }, eventTimes: eventTimes, createdTimes: createdTimes, columns: columns)
-        keyNames = interner.names
+        let keyIDs = keys.map { interner.id($0) }
+        self.init(keys: interner, keyIDs: keyIDs, eventTimes: eventTimes, createdTimes: createdTimes, columns: columns)
     }
 }

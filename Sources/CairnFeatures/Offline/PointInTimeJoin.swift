@@ -1,3 +1,4 @@
+import CairnCore
 import Foundation
 
 /// Feast's point-in-time join for one feature view: for each entity row (key k, time t) the
@@ -18,7 +19,7 @@ public struct PointInTimeJoin: Sendable {
         }
     }
 
-    let keyIDs: [String: Int32]
+    let keys: KeyInterner
     /// The table's rows grouped by key (key i's are `entries[starts[i]..<starts[i + 1]]`), each
     /// group sorted by event time, then created time (missing first), then file order.
     let entries: [Entry]
@@ -54,10 +55,7 @@ public struct PointInTimeJoin: Sendable {
                 }
             }
         }
-        var keyIDs: [String: Int32] = [:]
-        keyIDs.reserveCapacity(keyCount)
-        for (id, name) in table.keyNames.enumerated() { keyIDs[name] = Int32(id) }
-        self.keyIDs = keyIDs
+        keys = table.keys
         self.entries = entries
         self.starts = starts
         ttlMicros = ttlSeconds * 1_000_000
@@ -65,7 +63,7 @@ public struct PointInTimeJoin: Sendable {
 
     /// The row of the table an entity row gets, if any.
     public func row(key: String, at time: Int64) -> Int? {
-        guard let id = keyIDs[key].map(Int.init) else { return nil }
+        guard let id = keys.find(key).map(Int.init) else { return nil }
         // The first entry later than `time`; the one before it is the latest at or before `time`.
         var low = starts[id], high = starts[id + 1]
         while low < high {

@@ -2,6 +2,7 @@ import CairnCore
 import Crypto
 import Foundation
 import NIOCore
+import NIOPosix
 import SQLKit
 import _NIOFileSystem
 
@@ -164,8 +165,8 @@ public final class LocalArtifactStore: ArtifactStore {
         let tempURL = tempRoot.appendingPathComponent(UUID().uuidString)
         let file = try DirectFileWriter(creating: tempURL.path)
         // Three stages on separate tasks, so hashing (the costliest step, ~0.7 s per GiB) runs on
-        // one core while the request loop keeps the socket drained and a third task writes to
-        // disk. The request loop only gathers network reads into batches of about 4 MiB, without
+        // one core while the request loop keeps the socket drained and a third task has the
+        // bytes written to disk. The request loop only gathers network reads into batches of about 4 MiB, without
         // copying, so the tasks wake each other rarely.
         let hashPipe = ChunkPipe<[ByteBuffer]>(capacity: 4)
         let diskPipe = ChunkPipe<[ByteBuffer]>(capacity: 4)
@@ -178,10 +179,15 @@ public final class LocalArtifactStore: ArtifactStore {
         }
         let diskWriter = Task {
             do {
+                // Direct writes block until the disk has the bytes: that waiting happens on a
+                // thread of NIO's blocking pool, not on one of the few cooperative threads that the
+                // request loop and the hashing need.
                 while let batch = try await diskPipe.next() {
-                    for chunk in batch { try chunk.withUnsafeReadableBytes { try file.write($0) } }
+                    try await NIOThreadPool.singleton.runIfActive {
+                        for chunk in batch { try chunk.withUnsafeReadableBytes { try file.write($0) } }
+                    }
                 }
-                try file.finish()
+                try await NIOThreadPool.singleton.runIfActive { try file.finish() }
             } catch {
                 await diskPipe.cancel()  // unblocks the request loop
                 throw error
