@@ -1,6 +1,7 @@
 import CairnCore
 import CairnStorage
 import Foundation
+import NIOPosix
 import SQLKit
 
 /// The feature store: applies repositories (validated against their sources, versioned),
@@ -31,7 +32,7 @@ public actor FeatureStoreService {
         let repository = try FeatureRepository(yaml: yaml)
         try repository.validate()
         let base = URL(fileURLWithPath: baseDirectory, isDirectory: true)
-        for view in repository.featureViews { _ = try FeatureTable(view: view, of: repository, baseDirectory: base) }
+        for view in repository.featureViews { _ = try await Self.offActor { try FeatureTable(view: view, of: repository, baseDirectory: base) } }
         let database = self.database
         let previous = try await database.read { db in try await FeatureRepositoryStore.latest(project: repository.project, on: db) }
         return (repository, RepositoryPlan(from: try previous.map { try FeatureRepository(yaml: $0.yaml) }, to: repository))
@@ -93,18 +94,20 @@ public actor FeatureStoreService {
             let from: Int64
             if let start { from = start } else { from = try await incrementalStart(view, project: repository.project) }
             guard from <= end else { throw CairnError.invalidParameter("The start (\(EventTime.format(from))) is after the end (\(EventTime.format(end))).") }
-            let table = try FeatureTable(view: view, of: repository, baseDirectory: base)
-            var latest: [Int32: Int] = [:]
-            for index in 0..<table.count where table.eventTimes[index] >= from && table.eventTimes[index] <= end {
-                // The most recent row per entity; of two equally recent ones, the later in the file (as the join picks).
-                if let current = latest[table.keyIDs[index]], table.recency(index) < table.recency(current) { continue }
-                latest[table.keyIDs[index]] = index
-            }
-            let rows = latest.map { key, index in
-                OnlineRow(key: table.keyNames[Int(key)], eventTime: table.eventTimes[index], createdTime: table.createdTimes[index],
-                          values: Dictionary(uniqueKeysWithValues: view.features.enumerated().compactMap { position, feature in
-                              table.columns[position][index].map { (feature.name, $0) }
-                          }))
+            let rows = try await Self.offActor {
+                let table = try FeatureTable(view: view, of: repository, baseDirectory: base)
+                var latest: [Int32: Int] = [:]
+                for index in 0..<table.count where table.eventTimes[index] >= from && table.eventTimes[index] <= end {
+                    // The most recent row per entity; of two equally recent ones, the later in the file (as the join picks).
+                    if let current = latest[table.keyIDs[index]], table.recency(index) < table.recency(current) { continue }
+                    latest[table.keyIDs[index]] = index
+                }
+                return latest.map { key, index in
+                    OnlineRow(key: table.keyNames[Int(key)], eventTime: table.eventTimes[index], createdTime: table.createdTimes[index],
+                              values: Dictionary(uniqueKeysWithValues: view.features.enumerated().compactMap { position, feature in
+                                  table.columns[position][index].map { (feature.name, $0) }
+                              }))
+                }
             }
             let written = try await online.write(project: repository.project, view: view.name, rows: rows)
             try await recordFreshness(project: repository.project, view: view.name, rows: rows)
@@ -339,8 +342,15 @@ extension FeatureStoreService {
     public func statistics(project: String?, view name: String) async throws -> FeatureStatistics {
         let (repository, applied) = try await repository(project: project)
         guard let view = repository.view(name) else { throw CairnError.notFound("Feature view '\(name)' does not exist in project '\(repository.project)'.") }
-        let table = try FeatureTable(view: view, of: repository, baseDirectory: URL(fileURLWithPath: applied.baseDirectory, isDirectory: true))
-        return FeatureStatistics(table: table, view: view)
+        let base = URL(fileURLWithPath: applied.baseDirectory, isDirectory: true)
+        return try await Self.offActor { FeatureStatistics(table: try FeatureTable(view: view, of: repository, baseDirectory: base), view: view) }
+    }
+
+    /// Runs `work` (reading a source: seconds for a large file) on a thread of NIO's blocking
+    /// pool. On the actor it would hold back every online lookup meanwhile, and on a cooperative
+    /// thread it would hold one of the few the server's requests share.
+    nonisolated static func offActor<Result: Sendable>(_ work: @escaping @Sendable () throws -> Result) async throws -> Result {
+        try await NIOThreadPool.singleton.runIfActive(work)
     }
 
     public func projects() async throws -> [String] {
