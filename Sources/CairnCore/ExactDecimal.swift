@@ -42,7 +42,7 @@ public enum ExactDecimal {
             // The top 64 bits of the product; the bits shifted out only say whether it was exact.
             let shift = 64 - high.leadingZeroBitCount
             let top = (high << (64 - shift)) | (low >> shift)
-            let sticky: UInt64 = low & ((1 << shift) - 1) != 0 ? 1 : 0
+            let sticky: UInt64 = low << (64 - shift) != 0 ? 1 : 0  // shift is 1…64
             return scaled(top | sticky, by: shift)
         }
         // significand / 10^n as a 62-to-64-bit quotient scaled by a power of two: the significand

@@ -95,7 +95,7 @@ public struct KeyInterner: Sendable {
         spread((words.0 &* 0x9E37_79B9_7F4A_7C15) ^ (words.1 &* 0xC2B2_AE3D_27D4_EB4F) ^ UInt64(count))
     }
 
-    /// Murmur3's finalizer: every input bit moves every output bit.
+    /// Half of Murmur3's finalizer: high bits folded into the low ones the table's slots use.
     static func spread(_ value: UInt64) -> UInt64 {
         var hash = value
         hash ^= hash >> 33

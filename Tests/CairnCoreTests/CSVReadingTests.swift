@@ -43,6 +43,8 @@ struct CSVReadingTests {
         }
         #expect(lines("a,\"b, c\",\"say \"\"hi\"\"\"\r\n,,\n\"q\"\r\nx\ry,z\r") == [["a", "b, c", "say \"hi\""], ["", "", ""], ["q"], ["x\ry", "z"]])
         #expect(lines("1.5,-2\n3") == [["1.5", "-2"], ["3"]])
+        // Bytes after a closing quote are dropped, a CR among them too, and the comma still ends the field.
+        #expect(lines("\"a\"\r,b\n\"c\"x\r\n") == [["a", "b"], ["c"]])
         // Plain decimals read in place stop at the delimiter; anything else is left for readField.
         Array("0.0012301533574825742,1e3,7\r\n".utf8).withUnsafeBufferPointer { bytes in
             var position = 0

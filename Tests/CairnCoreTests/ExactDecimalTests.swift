@@ -25,6 +25,8 @@ struct ExactDecimalTests {
             let expected = strtod("\(significand)e\(exponent)", nil)
             #expect(ExactDecimal.double(significand: significand, exponent: exponent)?.bitPattern == expected.bitPattern, "\(significand)e\(exponent)")
         }
+        // A product filling all 128 bits.
+        #expect(ExactDecimal.double(significand: 18_000_000_000_000_000_000, exponent: 19) == strtod("18000000000000000000e19", nil))
         // Halfway cases: 2^53 + 1 and neighbours over small powers.
         for significand: UInt64 in [9_007_199_254_740_993, 9_007_199_254_740_995, 18_014_398_509_481_986, 1 << 63, .max] {
             for exponent in -3...3 {

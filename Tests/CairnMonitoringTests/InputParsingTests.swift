@@ -19,29 +19,32 @@ struct InputParsingTests {
 
     @Test("CSV of several megabytes, read in parts on every core: the same columns and rows as line by line, text late in the file makes the column categorical, a bad line is named")
     func csvInParts() throws {
-        // 120,000 rows: x a 17-digit decimal, n an integer until row 100,000 is "many", c text.
-        var lines = ["x,n,c"]
+        // 120,000 rows: x a 17-digit decimal, n an integer until row 100,000 is "many", c text, v
+        // "n/a" in its second row and then "0.0" or "1.0" (which count as "0" and "1" in every part).
+        var lines = ["x,n,c,v"]
         var xs: [Double] = [], ns: [String] = []
         for row in 0..<120_000 {
             let x = Double(row) * 0.123456789012345 - 5_000
             let n = row == 100_000 ? "many" : String(row % 7)
             xs.append(x)
             ns.append(n)
-            lines.append("\(x),\(n),c\(row % 3)")
+            lines.append("\(x),\(n),c\(row % 3),\(row == 1 ? "n/a" : "\(row % 2).0")")
         }
         let text = lines.joined(separator: "\n") + "\n"
         #expect(text.utf8.count > 2 << 20)
         let table = try CSVColumns(data: Data(text.utf8))
         #expect(table.rowCount == 120_000)
-        guard case .numerical(let readXs) = table.columns[0], case .categorical(let readNs) = table.columns[1], case .categorical(let cs) = table.columns[2] else {
+        guard case .numerical(let readXs) = table.columns[0], case .categorical(let readNs) = table.columns[1], case .categorical(let cs) = table.columns[2],
+              case .categorical(let vs) = table.columns[3] else {
             Issue.record("wrong column kinds"); return
         }
         #expect(readXs == xs)
         #expect(readNs == CategoryCounts(ns) && readNs["many"] == 1 && readNs["6"] == 17_142)
         #expect(cs == CategoryCounts((0..<120_000).map { "c\($0 % 3)" }))
+        #expect(vs == CategoryCounts(counts: ["n/a": 1, "0": 60_000, "1": 59_999]))
         var broken = lines
         broken[110_000] = "1,2"
-        #expect(throws: CairnError.invalidParameter("big.csv, line 110001: 2 values for 3 columns.")) {
+        #expect(throws: CairnError.invalidParameter("big.csv, line 110001: 2 values for 4 columns.")) {
             try CSVColumns(data: Data((broken.joined(separator: "\n") + "\n").utf8), source: "big.csv")
         }
     }

@@ -8,6 +8,11 @@ public enum CSVTokenizer {
     @inlinable
     public static func number(_ field: UnsafeBufferPointer<UInt8>) -> Double? {
         if let value = plainDecimal(field) { return value }
+        // strtod reads only a sign, digit or point (or "inf", "nan") after blanks: any other
+        // field is not a number, known without the call (categories like "c2" are many).
+        guard let first = field.first(where: { $0 != UInt8(ascii: " ") && !(0x09...0x0D).contains($0) }),
+              (first >= UInt8(ascii: "0") && first <= UInt8(ascii: "9")) || first == UInt8(ascii: "-") || first == UInt8(ascii: "+")
+                || first == UInt8(ascii: ".") || first | 0x20 == UInt8(ascii: "i") || first | 0x20 == UInt8(ascii: "n") else { return nil }
         guard field.count < 64 else { return Double(String(decoding: field, as: UTF8.self)) }
         return withUnsafeTemporaryAllocation(of: CChar.self, capacity: 65) { buffer -> Double? in
             for index in 0..<field.count { buffer[index] = CChar(bitPattern: field[index]) }
@@ -21,7 +26,8 @@ public enum CSVTokenizer {
         }
     }
 
-    /// A plain decimal (`-12.375`: no exponent, at most 19 significant digits) read exactly as
+    /// A plain decimal (`-12.375`: no exponent, at most 19 significant digits and at most 19
+    /// after the point) read exactly as
     /// `strtod` would, without it: Clinger's fast path (the mantissa and the power of ten are both
     /// exact doubles, so one division rounds correctly) when the mantissa is under 2^53, else
     /// `ExactDecimal`'s integer arithmetic. Digits are read eight at a time where they can be.
@@ -153,7 +159,8 @@ public enum CSVTokenizer {
             position += 1
             return true
         case UInt8(ascii: "\r"):
-            position += 2
+            // `readField` stops at a `\r` only where `\r\n` ends the line.
+            position += position + 1 < bytes.count && bytes[position + 1] == UInt8(ascii: "\n") ? 2 : 1
             return false
         default:
             position += 1
@@ -192,7 +199,7 @@ public enum CSVTokenizer {
         }
         let closed = position
         while position < bytes.count, bytes[position] != UInt8(ascii: ","), bytes[position] != UInt8(ascii: "\n") { position += 1 }
-        if position > closed, position < bytes.count, bytes[position - 1] == UInt8(ascii: "\r") { position -= 1 }
+        if position > closed, position < bytes.count, bytes[position] == UInt8(ascii: "\n"), bytes[position - 1] == UInt8(ascii: "\r") { position -= 1 }
         try text.withUnsafeBufferPointer { try body($0) }
     }
 }

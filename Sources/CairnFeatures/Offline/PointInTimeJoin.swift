@@ -61,7 +61,8 @@ public struct PointInTimeJoin: Sendable {
         ttlMicros = ttlSeconds * 1_000_000
     }
 
-    /// The row of the table an entity row gets, if any.
+    /// The row of the table an entity row gets, if any. Keys match byte for byte (as Python's
+    /// string equality, and so Feast, matches them: no Unicode normalisation).
     public func row(key: String, at time: Int64) -> Int? {
         guard let id = keys.find(key).map(Int.init) else { return nil }
         // The first entry later than `time`; the one before it is the latest at or before `time`.

@@ -12,8 +12,9 @@ public struct Binning: Sendable, Equatable {
     /// What each bin holds: its range, or its value.
     public let labels: [String]
 
+    /// NaN and infinities are left out, as the drift tests leave them out.
     public init(reference: [Double], current: [Double]) {
-        self.init(sortedReference: reference.radixSorted(), sortedCurrent: current.radixSorted())
+        self.init(sortedReference: reference.filter(\.isFinite).radixSorted(), sortedCurrent: current.filter(\.isFinite).radixSorted())
     }
 
     init(sortedReference reference: [Double], sortedCurrent current: [Double]) {

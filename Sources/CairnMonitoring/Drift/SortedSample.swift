@@ -19,10 +19,10 @@ enum SortedSample: Sendable {
         }
     }
 
-    /// Categories as text; numbers written as Swift writes them, so equal numbers are one category.
+    /// Categories as text; numbers written as `CategoryCounts.label` writes them.
     var categoryCounts: CategoryCounts {
         switch self {
-        case .numbers(let values): CategoryCounts(values.lazy.map { String($0) })
+        case .numbers(let values): CategoryCounts(values.lazy.map(CategoryCounts.label))
         case .categories(let counts): counts
         }
     }

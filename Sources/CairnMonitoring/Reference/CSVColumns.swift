@@ -29,7 +29,10 @@ public struct CSVColumns: Sendable {
         var position = 0
         let names = CSVTokenizer.header(bytes, from: &position)
         guard !names.isEmpty else { throw .invalidParameter("\(source) has no header row.") }
-        var parts = try CSVChunks.readBody(bytes, from: position, source: source) { bytes, range in try ColumnsPart(bytes, range, width: names.count) }
+        let bodyStart = position
+        var parts = try CSVChunks.readBody(bytes, from: position, source: source) { bytes, range in
+            try ColumnsPart(bytes, range, width: names.count, isFirst: range.lowerBound == bodyStart)
+        }
         self.names = names
         let isText = names.indices.map { index in parts.contains { $0.texts[index] != nil } }
         // Later parts are appended to the first, which reserved room for the whole file.
@@ -51,11 +54,12 @@ struct ColumnsPart: Sendable {
     var texts: [CategoryTally?]
     var rows = 0
 
-    init(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, width: Int) throws {
+    /// Reads the lines in `range`; the first part reserves room for the lines of the whole file,
+    /// so the parts after it can be appended to it in place.
+    init(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, width: Int, isFirst: Bool) throws {
         numbers = Array(repeating: [], count: width)
         texts = Array(repeating: nil, count: width)
-        // Room for the lines of the rest of the file, so the parts after this one can be appended.
-        let lines = Self.estimatedLines(bytes, range.lowerBound..<bytes.count)
+        let lines = Self.estimatedLines(bytes, isFirst ? range.lowerBound..<bytes.count : range)
         for index in 0..<width { numbers[index].reserveCapacity(lines) }
         let part = UnsafeBufferPointer(rebasing: bytes[..<range.upperBound])
         var position = range.lowerBound
@@ -83,14 +87,17 @@ struct ColumnsPart: Sendable {
 
     /// Adds a field that is not a plain decimal to column `index`.
     private mutating func append(_ field: UnsafeBufferPointer<UInt8>, to index: Int) {
+        let number = field.isEmpty ? Double.nan : CSVTokenizer.number(field)
         if texts[index] != nil {
-            texts[index]!.add(field)
-        } else if let number = field.isEmpty ? Double.nan : CSVTokenizer.number(field) {
+            // In a categorical column a number counts as `CategoryCounts.label` writes it, as the
+            // numbers read before the column's first text do (wherever the file was split).
+            if let number { texts[index]!.add(CategoryCounts.label(number)) } else { texts[index]!.add(field) }
+        } else if let number {
             numbers[index].append(number)
         } else {
             // The first value that is not a number: the column is categorical after all.
             var tally = CategoryTally()
-            for number in numbers[index] { tally.add(Self.label(number)) }
+            for number in numbers[index] { tally.add(CategoryCounts.label(number)) }
             tally.add(field)
             texts[index] = tally
             numbers[index] = []
@@ -99,7 +106,7 @@ struct ColumnsPart: Sendable {
 
     /// Column `index` of this part counted as categories (its numbers, if it holds numbers, as text).
     func categories(_ index: Int) -> CategoryCounts {
-        texts[index]?.categoryCounts ?? CategoryCounts(numbers[index].lazy.map(Self.label))
+        texts[index]?.categoryCounts ?? CategoryCounts(numbers[index].lazy.map(CategoryCounts.label))
     }
 
     /// A little more than the lines in `range`, judged by the length of its first few: room to
@@ -112,12 +119,5 @@ struct ColumnsPart: Sendable {
         }
         let sampled = max(1, position - range.lowerBound)
         return range.count * max(lines, 1) / sampled * 5 / 4 + 16
-    }
-
-    /// Numbers written back as text the way they would have been read: `3` for 3.0, "" for a
-    /// missing value.
-    static func label(_ value: Double) -> String {
-        guard !value.isNaN else { return "" }
-        return value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
     }
 }

@@ -44,7 +44,7 @@ public struct ReferenceDataset: Sendable, Equatable, Codable {
 
     static func label(_ value: Value) -> String {
         switch value {
-        case .number(let number): String(number)
+        case .number(let number): CategoryCounts.label(number)
         case .text(let text): text
         }
     }
