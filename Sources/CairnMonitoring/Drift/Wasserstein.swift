@@ -4,7 +4,9 @@
 public enum Wasserstein {
     public static func distance(sortedReference a: [Double], sortedCurrent b: [Double]) -> Double {
         guard !a.isEmpty, !b.isEmpty else { return 0 }
-        let m = Double(a.count), n = Double(b.count)
+        // Each step's CDFs are i/m and j/n; multiplying by the reciprocals differs from dividing by
+        // at most an ulp, far below what the sum's own rounding (numpy sums pairwise) leaves.
+        let perA = 1 / Double(a.count), perB = 1 / Double(b.count)
         var i = 0, j = 0, area = 0.0
         var previous = min(a[0], b[0])
         // Walk both samples in merged order, one value at a time, without branching on which
@@ -15,18 +17,18 @@ public enum Wasserstein {
                 while i < a.count, j < b.count {
                     let x = a[i], y = b[j]
                     let value = min(x, y)
-                    area += abs(Double(i) / m - Double(j) / n) * (value - previous)
+                    area += abs(Double(i) * perA - Double(j) * perB) * (value - previous)
                     previous = value
                     i &+= x <= y ? 1 : 0
                     j &+= y <= x ? 1 : 0
                 }
                 while i < a.count {
-                    area += abs(Double(i) / m - 1) * (a[i] - previous)
+                    area += abs(Double(i) * perA - 1) * (a[i] - previous)
                     previous = a[i]
                     i += 1
                 }
                 while j < b.count {
-                    area += abs(1 - Double(j) / n) * (b[j] - previous)
+                    area += abs(1 - Double(j) * perB) * (b[j] - previous)
                     previous = b[j]
                     j += 1
                 }
