@@ -124,9 +124,16 @@ def labels_from(answer: dict) -> list[int]:
     return [int(value) for value in output["data"]]
 
 
+def pinned(command: list[str], cpus_variable: str) -> list[str]:
+    """The command under `taskset -c <cpus>` when the environment variable names CPUs."""
+    cpus = os.environ.get(cpus_variable)
+    return ["taskset", "-c", cpus, *command] if cpus else command
+
+
 def start(server: Server, log_path: Path) -> subprocess.Popen:
-    log(f"starting {server.name}: {' '.join(server.command)}")
-    process = subprocess.Popen(server.command, stdout=log_path.open("w"), stderr=subprocess.STDOUT, cwd=server.cwd,
+    command = pinned(server.command, "BENCH_SERVER_CPUS")
+    log(f"starting {server.name}: {' '.join(command)}")
+    process = subprocess.Popen(command, stdout=log_path.open("w"), stderr=subprocess.STDOUT, cwd=server.cwd,
                                start_new_session=True, env={**os.environ, **(server.env or {})})
     deadline = time.time() + 300
     while time.time() < deadline:
@@ -172,8 +179,8 @@ def measure(server: Server, work: Path, concurrency: int, rows: int, seconds: fl
     threads = 1 if concurrency == 1 else 2
     # A short warm-up at the same concurrency (connections, JITs, worker pools), then the timed run.
     for duration in (max(1, round(seconds / 5)), max(1, round(seconds))):
-        result = subprocess.run(["wrk", "-t", str(threads), "-c", str(concurrency), "-d", f"{duration}s", "--timeout", "10s",
-                                 "-s", str(script), server.infer_url], capture_output=True, text=True, env={**os.environ, "BENCH_BODY": str(body)})
+        result = subprocess.run(pinned(["wrk", "-t", str(threads), "-c", str(concurrency), "-d", f"{duration}s", "--timeout", "10s",
+                                        "-s", str(script), server.infer_url], "BENCH_CLIENT_CPUS"), capture_output=True, text=True, env={**os.environ, "BENCH_BODY": str(body)})
     line = next((line for line in result.stdout.splitlines() if line.startswith("BENCH ")), None)
     if line is None:
         raise SystemExit(f"wrk gave no result for {server.name}:\n{result.stdout}\n{result.stderr}")

@@ -11,6 +11,8 @@
 #   CAIRN_BIN             prebuilt cairn binary (default: swift build -c release --product cairn)
 #   BENCH_SECONDS         seconds per run (default 5; 2 with --quick); each measurement is the median of 3 runs
 #   BENCH_PEER_WORKERS    worker processes for mlflow and MLServer (default: the number of cores)
+#   BENCH_SERVER_CPUS     run every server under `taskset -c` on these CPUs (e.g. 0; default: unpinned)
+#   BENCH_CLIENT_CPUS     run wrk under `taskset -c` on these CPUs (e.g. 1; default: unpinned)
 #   BENCH_KEEP_TMP=1      keep the temp dir (models, server logs)
 set -euo pipefail
 
