@@ -13,6 +13,8 @@
 #   CAIRN_VENV         venv with mlflow, scikit-learn, skl2onnx (default ~/.cache/cairn/venv; created if missing)
 #   CAIRN_BIN          prebuilt cairn binary (default: swift build -c release --product cairn)
 #   BENCH_SECONDS      seconds per run (default 5; 2 with --quick); each figure is the median of 3 runs
+#   BENCH_SERVER_CPUS  run the server and the replica under `taskset -c` on these CPUs (default: unpinned)
+#   BENCH_CLIENT_CPUS  run wrk under `taskset -c` on these CPUs (default: unpinned)
 #   BENCH_KEEP_TMP=1   keep the temp dir (database, logs)
 set -euo pipefail
 
