@@ -199,7 +199,8 @@ let package = Package(
             dependencies: ["CairnServing", .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),
         .testTarget(name: "CairnMonitoringTests", dependencies: ["CairnMonitoring", "CairnStorage", "CairnTestSupport"]),
-        .testTarget(name: "CairnFeaturesTests", dependencies: ["CairnFeatures", "CairnCore", .product(name: "NIOCore", package: "swift-nio")]),
+        .testTarget(name: "CairnFeaturesTests", dependencies: ["CairnFeatures", "CairnCore", "CairnHTTP", "CairnStorage", "CairnTestSupport",
+                                                       .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "CairnDeployTests", dependencies: ["CairnDeploy", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(
             name: "CairnPipelinesTests",

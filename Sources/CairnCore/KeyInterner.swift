@@ -2,32 +2,26 @@
 /// (an open-addressing table over a hash of them), so the millions of rows of a file make a
 /// String only for each key's first row.
 public struct KeyInterner: Sendable {
-    /// A key's hash beside its number (-1: an empty slot) and, when it fits, its bytes, so a
-    /// probe usually reads one place in memory.
+    /// 16 bytes, so the table of 100,000 keys is 4 MB: a probe usually reads one place in memory,
+    /// and the whole table stays in cache longer.
     private struct Slot {
-        var hash: UInt64 = 0
+        /// A key of up to 8 bytes itself (little-endian, zeros after it); a longer key's hash.
+        var word: UInt64 = 0
         var id: Int32 = -1
-        /// The key's length when it is kept in `inline` (16 bytes at most), else -1.
-        var inlineLength: Int32 = -1
-        var inline: (UInt64, UInt64) = (0, 0)
+        /// The key's length when `word` holds it, else -1.
+        var length: Int32 = -1
 
-        /// Whether the slot holds the key whose bytes are `key` (`packed` when they fit inline).
-        func holds(_ key: UnsafeBufferPointer<UInt8>, packed: (UInt64, UInt64)?, names: [String]) -> Bool {
-            guard let packed else { return inlineLength < 0 && names[Int(id)].utf8.elementsEqual(key) }
-            return Int(inlineLength) == key.count && inline == packed
+        /// Whether the slot holds `key`, whose `word` is its bytes (when `inline`) or its hash.
+        func holds(_ key: UnsafeBufferPointer<UInt8>, word: UInt64, inline: Bool, names: [String]) -> Bool {
+            guard self.word == word else { return false }
+            return inline ? Int(length) == key.count : length < 0 && names[Int(id)].utf8.elementsEqual(key)
         }
 
-        /// Up to 16 bytes as two little-endian words, zeros after them.
-        static func pack(_ key: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64) {
-            var low: UInt64 = 0, high: UInt64 = 0
-            for (index, byte) in key.enumerated() {
-                if index < 8 {
-                    low |= UInt64(byte) << UInt64(index * 8)
-                } else {
-                    high |= UInt64(byte) << UInt64((index - 8) * 8)
-                }
-            }
-            return (low, high)
+        /// Up to 8 bytes as one little-endian word, zeros after them.
+        static func pack(_ key: UnsafeBufferPointer<UInt8>) -> UInt64 {
+            var word: UInt64 = 0
+            withUnsafeMutableBytes(of: &word) { $0.copyMemory(from: UnsafeRawBufferPointer(key)) }
+            return UInt64(littleEndian: word)
         }
     }
 
@@ -47,7 +41,7 @@ public struct KeyInterner: Sendable {
         if let found = probe.found { return found }
         let id = Int32(names.count)
         names.append(String(decoding: key, as: UTF8.self))
-        slots[probe.slot] = Slot(hash: probe.hash, id: id, inlineLength: probe.packed == nil ? -1 : Int32(key.count), inline: probe.packed ?? (0, 0))
+        slots[probe.slot] = Slot(word: probe.word, id: id, length: probe.inline ? Int32(key.count) : -1)
         if names.count * 2 > slots.count { grow() }
         return id
     }
@@ -58,18 +52,19 @@ public struct KeyInterner: Sendable {
         return key.withUTF8 { probe($0).found }
     }
 
-    /// Where `key` is in the table, or the free slot where it would go.
-    private func probe(_ key: UnsafeBufferPointer<UInt8>) -> (found: Int32?, slot: Int, hash: UInt64, packed: (UInt64, UInt64)?) {
-        // A short key is hashed and compared as two words, a longer one byte by byte.
-        let packed = key.count <= 16 ? Slot.pack(key) : nil
-        let hash = packed.map { Self.hash($0, count: key.count) } ?? Self.hash(key)
+    /// Where `key` is in the table, or the free slot where it would go, with the word a slot of it holds.
+    private func probe(_ key: UnsafeBufferPointer<UInt8>) -> (found: Int32?, slot: Int, word: UInt64, inline: Bool) {
+        // A short key is compared as one word, a longer one by its hash, then byte by byte.
+        let inline = key.count <= 8
+        let word = inline ? Slot.pack(key) : Self.hash(key)
+        let hash = inline ? Self.hash(word, count: key.count) : word
         let mask = slots.count - 1
         var slot = Int(truncatingIfNeeded: hash) & mask
         while slots[slot].id >= 0 {
-            if slots[slot].hash == hash, slots[slot].holds(key, packed: packed, names: names) { return (slots[slot].id, slot, hash, packed) }
+            if slots[slot].holds(key, word: word, inline: inline, names: names) { return (slots[slot].id, slot, word, inline) }
             slot = (slot + 1) & mask
         }
-        return (nil, slot, hash, packed)
+        return (nil, slot, word, inline)
     }
 
     private mutating func grow() {
@@ -77,7 +72,8 @@ public struct KeyInterner: Sendable {
         slots = [Slot](repeating: Slot(), count: old.count * 2)
         let mask = slots.count - 1
         for entry in old where entry.id >= 0 {
-            var slot = Int(truncatingIfNeeded: entry.hash) & mask
+            let hash = entry.length >= 0 ? Self.hash(entry.word, count: Int(entry.length)) : entry.word
+            var slot = Int(truncatingIfNeeded: hash) & mask
             while slots[slot].id >= 0 { slot = (slot + 1) & mask }
             slots[slot] = entry
         }
@@ -90,9 +86,9 @@ public struct KeyInterner: Sendable {
         return spread(hash)
     }
 
-    /// A short key's two words and length mixed into one hash.
-    static func hash(_ words: (UInt64, UInt64), count: Int) -> UInt64 {
-        spread((words.0 &* 0x9E37_79B9_7F4A_7C15) ^ (words.1 &* 0xC2B2_AE3D_27D4_EB4F) ^ UInt64(count))
+    /// A short key's word and length mixed into one hash.
+    static func hash(_ word: UInt64, count: Int) -> UInt64 {
+        spread((word &* 0x9E37_79B9_7F4A_7C15) ^ UInt64(count))
     }
 
     /// Half of Murmur3's finalizer: high bits folded into the low ones the table's slots use.

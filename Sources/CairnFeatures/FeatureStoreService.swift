@@ -18,6 +18,9 @@ public actor FeatureStoreService {
     /// (another server may have applied a new version) or at once after an apply here.
     var cached: [String: (repository: FeatureRepository, applied: FeatureRepositoryStore.Applied, readAt: ContinuousClock.Instant)] = [:]
     static let cacheSeconds = Duration.seconds(5)
+    /// Resolved selections by project, repository version and the references asked for: callers
+    /// name the same features on every lookup, and resolving 50 of them was a tenth of its time.
+    var selections: [String: FeatureSelection] = [:]
 
     public init(database: Database, online: any OnlineStore) {
         self.database = database
@@ -176,8 +179,8 @@ public actor FeatureStoreService {
     /// computed from the values read and the request fields, by the same code as offline.
     public func onlineFeatures(project: String?, references: [String], entities: [String: [FeatureValue]],
                                fullFeatureNames: Bool = false) async throws -> OnlineFeatures {
-        let (repository, _) = try await repository(project: project)
-        let selection = try FeatureSelection(references, in: repository)
+        let (repository, applied) = try await repository(project: project)
+        let selection = try selection(references, in: repository, version: applied.version)
         let counts = Set(entities.values.map(\.count))
         guard counts.count == 1, let count = counts.first, count > 0 else {
             throw CairnError.invalidParameter("Give every join key the same, non-zero number of values (got \(entities.mapValues(\.count))).")
@@ -197,6 +200,7 @@ public actor FeatureStoreService {
         // One column per stored feature read ("view.feature"), filled by index: the per-value work
         // of a 100-entity request is 5,000 values, so no string-keyed lookups in the loop.
         var stored: [String: OnlineFeatures.Column] = [:]
+        stored.reserveCapacity(selection.stored.reduce(0) { $0 + $1.features.count })
         for (viewName, features) in selection.stored {
             let view = repository.view(viewName)!
             let joinKeys = repository.joinKeys(of: view)
@@ -256,6 +260,15 @@ public actor FeatureStoreService {
             }
         }
         return OnlineFeatures(columns: columns, keyCount: keyNames.count)
+    }
+
+    func selection(_ references: [String], in repository: FeatureRepository, version: Int) throws -> FeatureSelection {
+        let key = "\(repository.project)\u{1F}\(version)\u{1F}" + references.joined(separator: "\u{1F}")
+        if let known = selections[key] { return known }
+        let selection = try FeatureSelection(references, in: repository)
+        if selections.count >= 256 { selections.removeAll() }  // bounded: callers' distinct lists are few
+        selections[key] = selection
+        return selection
     }
 
     /// Writes pushed rows (column-oriented, with the view's join keys, `event_timestamp` and

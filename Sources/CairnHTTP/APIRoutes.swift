@@ -28,6 +28,17 @@ public struct APIRoutes<Context: RequestContext> {
         }
     }
 
+    /// A JSON endpoint whose answer writes its own JSON.
+    public func json<Output: JSONBodyWriting>(
+        _ methods: HTTPRequest.Method..., path: String,
+        _ handler: @escaping @Sendable (RequestFields, Request, Context) async throws -> Output
+    ) {
+        raw(methods, path: path) { request, context in
+            let fields = try await MLflowRequestDecoder.fields(from: request)
+            return JSONResponse.make(written: try await handler(fields, request, context))
+        }
+    }
+
     /// An endpoint that builds its own response (file downloads, uploads).
     public func raw(
         _ methods: [HTTPRequest.Method], path: String,

@@ -11,6 +11,12 @@ public enum JSONResponse {
             body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
+    public static func make(written value: some JSONBodyWriting, status: HTTPResponse.Status = .ok) -> Response {
+        let writer = JSONWriter()
+        value.writeJSON(to: writer)
+        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: writer.bytes)))
+    }
+
     /// `{}`: what MLflow's write endpoints answer.
     public static func empty() -> Response {
         Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "{}")))

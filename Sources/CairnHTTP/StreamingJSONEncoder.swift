@@ -5,87 +5,16 @@
 /// use the shortest form that reads back exactly.
 public enum StreamingJSONEncoder {
     public static func encode(_ value: some Encodable) throws -> [UInt8] {
-        let output = Output()
-        output.bytes.reserveCapacity(1024)
+        let output = JSONWriter()
         try output.write(value, codingPath: [])
         return output.bytes
-    }
-
-    final class Output {
-        var bytes: [UInt8] = []
-
-        func write(_ value: some Encodable, codingPath: [any CodingKey]) throws {
-            if writePrimitive(value) { return }
-            let encoder = ValueEncoder(output: self, codingPath: codingPath)
-            try value.encode(to: encoder)
-            encoder.close()
-        }
-
-        /// Writes common leaf types directly, without going through an encoder. Comparing metatypes
-        /// first keeps the common miss (a nested message) cheap: no dynamic cast is attempted.
-        func writePrimitive<T: Encodable>(_ value: T) -> Bool {
-            if T.self == String.self { writeString(value as! String) }
-            else if T.self == Int64.self { append(String(value as! Int64)) }
-            else if T.self == Int.self { append(String(value as! Int)) }
-            else if T.self == Double.self { writeDouble(value as! Double) }
-            else if T.self == Bool.self { append((value as! Bool) ? "true" : "false") }
-            // Arrays of numbers (tensors, metric values) without an encoder per element.
-            else if T.self == [Double].self { writeArray(value as! [Double], writeDouble) }
-            else if T.self == [Int64].self { writeArray(value as! [Int64]) { self.append(String($0)) } }
-            else if T.self == [Bool].self { writeArray(value as! [Bool]) { self.append($0 ? "true" : "false") } }
-            else if T.self == [String].self { writeArray(value as! [String], writeString) }
-            else { return false }
-            return true
-        }
-
-        func writeArray<Element>(_ values: [Element], _ writeElement: (Element) -> Void) {
-            bytes.append(UInt8(ascii: "["))
-            for (index, value) in values.enumerated() {
-                if index > 0 { bytes.append(UInt8(ascii: ",")) }
-                writeElement(value)
-            }
-            bytes.append(UInt8(ascii: "]"))
-        }
-
-        func append(_ text: String) { bytes.append(contentsOf: text.utf8) }
-
-        func writeDouble(_ value: Double) {
-            if value.isNaN { append("\"NaN\"") }
-            else if value == .infinity { append("\"Infinity\"") }
-            else if value == -.infinity { append("\"-Infinity\"") }
-            else { append(value.description) }
-        }
-
-        func writeString(_ string: String) {
-            bytes.append(UInt8(ascii: "\""))
-            let utf8 = string.utf8
-            if !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-                bytes.append(contentsOf: utf8)
-                bytes.append(UInt8(ascii: "\""))
-                return
-            }
-            for byte in utf8 {
-                switch byte {
-                case UInt8(ascii: "\""): append("\\\"")
-                case UInt8(ascii: "\\"): append("\\\\")
-                case 0x0A: append("\\n")
-                case 0x0D: append("\\r")
-                case 0x09: append("\\t")
-                case 0..<0x20:
-                    let hex = String(byte, radix: 16)
-                    append("\\u" + String(repeating: "0", count: 4 - hex.count) + hex)
-                default: bytes.append(byte)
-                }
-            }
-            bytes.append(UInt8(ascii: "\""))
-        }
     }
 
     /// The encoder for one value: opens at most one container and closes it when the value is done.
     final class ValueEncoder: Encoder {
         enum Opened { case none, keyed, unkeyed, single }
 
-        let output: Output
+        let output: JSONWriter
         let codingPath: [any CodingKey]
         var userInfo: [CodingUserInfoKey: Any] { [:] }
         var opened = Opened.none
@@ -96,7 +25,7 @@ public enum StreamingJSONEncoder {
         /// right for the usual sequential use (finish a nested container, then go on).
         var openChildren: [ValueEncoder] = []
 
-        init(output: Output, codingPath: [any CodingKey]) {
+        init(output: JSONWriter, codingPath: [any CodingKey]) {
             self.output = output
             self.codingPath = codingPath
         }
@@ -273,5 +202,32 @@ public enum StreamingJSONEncoder {
         mutating func encode<T: Encodable>(_ value: T) throws {
             try encoder.output.write(value, codingPath: codingPath)
         }
+    }
+}
+
+extension JSONWriter {
+    /// A value through the encoder: common leaf types directly, anything else by its `encode(to:)`.
+    func write(_ value: some Encodable, codingPath: [any CodingKey]) throws {
+        if writePrimitive(value) { return }
+        let encoder = StreamingJSONEncoder.ValueEncoder(output: self, codingPath: codingPath)
+        try value.encode(to: encoder)
+        encoder.close()
+    }
+
+    /// Writes common leaf types directly, without going through an encoder. Comparing metatypes
+    /// first keeps the common miss (a nested message) cheap: no dynamic cast is attempted.
+    func writePrimitive<T: Encodable>(_ value: T) -> Bool {
+        if T.self == String.self { writeString(value as! String) }
+        else if T.self == Int64.self { append(String(value as! Int64)) }
+        else if T.self == Int.self { append(String(value as! Int)) }
+        else if T.self == Double.self { writeDouble(value as! Double) }
+        else if T.self == Bool.self { append((value as! Bool) ? "true" : "false") }
+        // Arrays of numbers (tensors, metric values) without an encoder per element.
+        else if T.self == [Double].self { writeArray(value as! [Double], writeDouble) }
+        else if T.self == [Int64].self { writeArray(value as! [Int64]) { self.append(String($0)) } }
+        else if T.self == [Bool].self { writeArray(value as! [Bool]) { self.append($0 ? "true" : "false") } }
+        else if T.self == [String].self { writeArray(value as! [String], writeString) }
+        else { return false }
+        return true
     }
 }

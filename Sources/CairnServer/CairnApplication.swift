@@ -46,7 +46,7 @@ public enum CairnApplication {
             let metrics = PrometheusCollectorRegistry()
             let online: any OnlineStore
             if let url = configuration.onlineStore { online = try await RedisOnlineStore.connect(url: url) } else { online = SQLOnlineStore(database: database) }
-            let features = FeatureStoreService(database: database, online: online)
+            let features = FeatureStoreService(database: database, online: CachedOnlineStore(online))
             let deployments = DeploymentService(database: database, registry: registry, launcher: replicaLauncher(configuration),
                                                 gateway: DeploymentGateway(metrics: GatewayMetrics(registry: metrics),
                                                                            predictionLog: PredictionLogger(database: database, capacity: configuration.predictionLogBuffer,

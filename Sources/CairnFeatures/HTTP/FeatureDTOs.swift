@@ -25,33 +25,58 @@ extension FeatureValue {
     }
 }
 
-/// Feast's column-oriented answer of `/get-online-features`.
-struct OnlineFeaturesDTO: Encodable {
-    struct Metadata: Encodable {
-        let feature_names: [String]
-    }
-
-    struct Result: Encodable {
-        let values: [FeatureValue?]
-        let statuses: [String]
-        let event_timestamps: [String]
-    }
-
-    let metadata: Metadata
-    let results: [Result]
+/// Feast's column-oriented answer of `/get-online-features`:
+/// `{"metadata":{"feature_names":[…]},"results":[{"values":[…],"statuses":[…],"event_timestamps":[…]},…]}`,
+/// written by hand (the lookup's hot path).
+struct OnlineFeaturesDTO: JSONBodyWriting {
+    let features: OnlineFeatures
 
     init(_ features: OnlineFeatures) {
-        metadata = Metadata(feature_names: features.columns.map(\.name))
-        // An entity's features from one view share a timestamp: each distinct one is written once.
-        var formatted: [Int64: String] = [:]
-        results = features.columns.map { column in
-            Result(values: column.values, statuses: column.statuses.map(\.rawValue), event_timestamps: column.eventTimes.map { time in
-                if let text = formatted[time] { return text }
-                let text = EventTime.format(time)
-                formatted[time] = text
-                return text
-            })
+        self.features = features
+    }
+
+    // Plain loops: JSONWriter's generic helpers are not specialized across modules, and their
+    // metadata lookups per call cost more than the writing.
+    func writeJSON(to writer: JSONWriter) {
+        writer.append("{\"metadata\":{\"feature_names\":[")
+        for (index, column) in features.columns.enumerated() {
+            if index > 0 { writer.append(byte: UInt8(ascii: ",")) }
+            writer.writeString(column.name)
         }
+        writer.append("]},\"results\":[")
+        // An entity's features from one view share a timestamp: each distinct one is formatted once.
+        var formatted: [Int64: String] = [:]
+        for (index, column) in features.columns.enumerated() {
+            writer.append(index > 0 ? ",{\"values\":[" : "{\"values\":[")
+            for (row, value) in column.values.enumerated() {
+                if row > 0 { writer.append(byte: UInt8(ascii: ",")) }
+                switch value {
+                case nil: writer.append("null")
+                case .int(let number)?: writer.writeInt(number)
+                case .double(let number)?: writer.writeDouble(number)
+                case .string(let text)?: writer.writeString(text)
+                case .bool(let flag)?: writer.writeBool(flag)
+                }
+            }
+            writer.append("],\"statuses\":[")
+            for (row, status) in column.statuses.enumerated() {
+                if row > 0 { writer.append(byte: UInt8(ascii: ",")) }
+                writer.append(status.quoted)
+            }
+            writer.append("],\"event_timestamps\":[")
+            for (row, time) in column.eventTimes.enumerated() {
+                if row > 0 { writer.append(byte: UInt8(ascii: ",")) }
+                if let text = formatted[time] {
+                    writer.writeString(text)
+                } else {
+                    let text = EventTime.format(time)
+                    formatted[time] = text
+                    writer.writeString(text)
+                }
+            }
+            writer.append("]}")
+        }
+        writer.append("]}")
     }
 }
 
