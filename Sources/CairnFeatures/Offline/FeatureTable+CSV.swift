@@ -96,8 +96,16 @@ struct SourcePart: Sendable {
     init(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ layout: SourceLayout) throws {
         self.init(featureTypes: layout.view.features.map(\.type), capacity: (bytes.count - range.lowerBound) / max(16, layout.roles.count * 8))
         var keyParts = Array(repeating: [UInt8](), count: layout.keyCount)
-        var joinedKey: [UInt8] = []
-        var singleKeyID: Int32 = 0
+        // Keys are numbered a batch of rows at a time (see `KeyInterner.appendIDs`).
+        var pendingKeys: [UInt8] = [], pendingLengths: [Int] = []
+        let batch = 256
+        pendingKeys.reserveCapacity(batch * 16)
+        pendingLengths.reserveCapacity(batch)
+        func numberPendingKeys() {
+            pendingKeys.withUnsafeBufferPointer { keys.appendIDs(of: $0, lengths: pendingLengths, to: &keyIDs) }
+            pendingKeys.removeAll(keepingCapacity: true)
+            pendingLengths.removeAll(keepingCapacity: true)
+        }
         var position = range.lowerBound
         while position < range.upperBound {
             let lineStart = position
@@ -110,7 +118,8 @@ struct SourcePart: Sendable {
                 switch layout.roles[index] {
                 case .key(let part):
                     if layout.keyCount == 1 {
-                        singleKeyID = keys.id(field)
+                        pendingKeys.append(contentsOf: field)
+                        pendingLengths.append(field.count)
                     } else {
                         keyParts[part].removeAll(keepingCapacity: true)
                         keyParts[part].append(contentsOf: field)
@@ -139,19 +148,19 @@ struct SourcePart: Sendable {
             guard fieldCount == layout.roles.count, let eventTime else {
                 throw CSVChunks.LineFailure(offset: lineStart, reason: "\(fieldCount) values for \(layout.roles.count) columns")
             }
-            if layout.keyCount == 1 {
-                keyIDs.append(singleKeyID)
-            } else {
+            if layout.keyCount > 1 {
                 // The join keys' values with a unit separator between them, as `FeatureTable.key` joins them.
-                joinedKey.removeAll(keepingCapacity: true)
+                let before = pendingKeys.count
                 for (index, part) in keyParts.enumerated() {
-                    if index > 0 { joinedKey.append(0x1F) }
-                    joinedKey.append(contentsOf: part)
+                    if index > 0 { pendingKeys.append(0x1F) }
+                    pendingKeys.append(contentsOf: part)
                 }
-                keyIDs.append(joinedKey.withUnsafeBufferPointer { keys.id($0) })
+                pendingLengths.append(pendingKeys.count - before)
             }
+            if pendingLengths.count == batch { numberPendingKeys() }
             eventTimes.append(eventTime)
             createdTimes.append(createdTime)
         }
+        numberPendingKeys()
     }
 }
