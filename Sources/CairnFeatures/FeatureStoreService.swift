@@ -18,9 +18,9 @@ public actor FeatureStoreService {
     /// (another server may have applied a new version) or at once after an apply here.
     var cached: [String: (repository: FeatureRepository, applied: FeatureRepositoryStore.Applied, readAt: ContinuousClock.Instant)] = [:]
     static let cacheSeconds = Duration.seconds(5)
-    /// Resolved selections by project, repository version and the references asked for: callers
-    /// name the same features on every lookup, and resolving 50 of them was a tenth of its time.
-    var selections: [String: FeatureSelection] = [:]
+    /// Read plans by project, repository version and the references asked for: callers name the
+    /// same features on every lookup, and resolving 50 of them was a tenth of its time.
+    var readPlans: [String: OnlineReadPlan] = [:]
 
     public init(database: Database, online: any OnlineStore) {
         self.database = database
@@ -180,16 +180,16 @@ public actor FeatureStoreService {
     public func onlineFeatures(project: String?, references: [String], entities: [String: [FeatureValue]],
                                fullFeatureNames: Bool = false) async throws -> OnlineFeatures {
         let (repository, applied) = try await repository(project: project)
-        let selection = try selection(references, in: repository, version: applied.version)
+        let plan = try readPlan(references, in: repository, version: applied.version)
+        let selection = plan.selection
         let counts = Set(entities.values.map(\.count))
         guard counts.count == 1, let count = counts.first, count > 0 else {
             throw CairnError.invalidParameter("Give every join key the same, non-zero number of values (got \(entities.mapValues(\.count))).")
         }
         var columns: [OnlineFeatures.Column] = []
-        let keyNames = Array(Set(selection.stored.flatMap { repository.joinKeys(of: repository.view($0.view)!) })).sorted()
-        for name in keyNames {
+        for name in plan.keyNames {
             guard let values = entities[name] else {
-                throw CairnError.invalidParameter("Missing entity key '\(name)' (the requested features need \(keyNames.joined(separator: ", "))).")
+                throw CairnError.invalidParameter("Missing entity key '\(name)' (the requested features need \(plan.keyNames.joined(separator: ", "))).")
             }
             columns.append(.init(name: name, values: values, statuses: Array(repeating: .present, count: count), eventTimes: Array(repeating: 0, count: count)))
         }
@@ -200,17 +200,15 @@ public actor FeatureStoreService {
         // One column per stored feature read ("view.feature"), filled by index: the per-value work
         // of a 100-entity request is 5,000 values, so no string-keyed lookups in the loop.
         var stored: [String: OnlineFeatures.Column] = [:]
-        stored.reserveCapacity(selection.stored.reduce(0) { $0 + $1.features.count })
-        for (viewName, features) in selection.stored {
-            let view = repository.view(viewName)!
-            let joinKeys = repository.joinKeys(of: view)
-            let keys = (0..<count).map { row in FeatureTable.key(joinKeys.map { entities[$0]![row].keyText }) }
-            let found = try await online.read(project: repository.project, view: view.name, keys: Array(Set(keys)))
+        stored.reserveCapacity(plan.views.reduce(0) { $0 + $1.features.count })
+        for read in plan.views {
+            let view = read.view
+            let keys = (0..<count).map { row in FeatureTable.key(read.joinKeys.map { entities[$0]![row].keyText }) }
+            let found = try await online.read(project: repository.project, view: view.name, keys: count == 1 ? keys : Array(Set(keys)))
             let rows = keys.map { found[$0] }
             let expired = rows.map { row in row.map { view.ttlSeconds > 0 && $0.eventTime < now - view.ttlSeconds * 1_000_000 } ?? false }
-            for feature in features {
-                let type = view.features.first { $0.name == feature }!.type
-                var column = OnlineFeatures.Column(name: feature, values: [], statuses: [], eventTimes: [])
+            for feature in read.features {
+                var column = OnlineFeatures.Column(name: feature.name, values: [], statuses: [], eventTimes: [])
                 column.values.reserveCapacity(count)
                 column.statuses.reserveCapacity(count)
                 column.eventTimes.reserveCapacity(count)
@@ -221,12 +219,12 @@ public actor FeatureStoreService {
                         column.eventTimes.append(0)
                         continue
                     }
-                    let value = expired[index] ? nil : row.values[feature]?.typed(type)
+                    let value = expired[index] ? nil : row.values[feature.name]?.typed(feature.type)
                     column.values.append(value)
                     column.statuses.append(expired[index] ? .outsideMaxAge : value == nil ? .nullValue : .present)
                     column.eventTimes.append(row.eventTime)
                 }
-                stored["\(view.name).\(feature)"] = column
+                stored[feature.qualified] = column
             }
         }
         var derived: [String: [FeatureValue?]] = [:]
@@ -247,9 +245,9 @@ public actor FeatureStoreService {
                 for name in names { derived[name]![row] = values[name] }
             }
         }
-        for (view, feature) in selection.outputs {
-            let name = "\(view).\(feature)"
-            let outputName = fullFeatureNames ? "\(view)__\(feature)" : feature
+        for output in plan.outputs {
+            let name = output.qualified
+            let outputName = fullFeatureNames ? output.fullName : output.name
             if let values = derived[name] {
                 columns.append(.init(name: outputName, values: values, statuses: values.map { $0 == nil ? .nullValue : .present },
                                      eventTimes: Array(repeating: 0, count: count)))
@@ -259,16 +257,16 @@ public actor FeatureStoreService {
                 columns.append(column)
             }
         }
-        return OnlineFeatures(columns: columns, keyCount: keyNames.count)
+        return OnlineFeatures(columns: columns, keyCount: plan.keyNames.count)
     }
 
-    func selection(_ references: [String], in repository: FeatureRepository, version: Int) throws -> FeatureSelection {
+    func readPlan(_ references: [String], in repository: FeatureRepository, version: Int) throws -> OnlineReadPlan {
         let key = "\(repository.project)\u{1F}\(version)\u{1F}" + references.joined(separator: "\u{1F}")
-        if let known = selections[key] { return known }
-        let selection = try FeatureSelection(references, in: repository)
-        if selections.count >= 256 { selections.removeAll() }  // bounded: callers' distinct lists are few
-        selections[key] = selection
-        return selection
+        if let known = readPlans[key] { return known }
+        let plan = OnlineReadPlan(try FeatureSelection(references, in: repository), in: repository)
+        if readPlans.count >= 256 { readPlans.removeAll() }  // bounded: callers' distinct lists are few
+        readPlans[key] = plan
+        return plan
     }
 
     /// Writes pushed rows (column-oriented, with the view's join keys, `event_timestamp` and

@@ -12,8 +12,8 @@ public enum JSONResponse {
     }
 
     public static func make(written value: some JSONBodyWriting, status: HTTPResponse.Status = .ok) -> Response {
-        let writer = JSONWriter()
-        value.writeJSON(to: writer)
+        var writer = JSONWriter()
+        value.writeJSON(to: &writer)
         return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: writer.bytes)))
     }
 

@@ -1,24 +1,26 @@
 /// JSON bytes written in order, with MLflow's conventions for numbers: NaN and infinities as the
 /// strings "NaN", "Infinity" and "-Infinity", doubles in the shortest form that reads back exactly.
 /// `StreamingJSONEncoder` writes through it, and so do answers that write their JSON by hand
-/// (`JSONBodyWriting`).
-public final class JSONWriter {
-    public internal(set) var bytes: [UInt8] = []
+/// (`JSONBodyWriting`). A value type with inlinable methods: a hand-written answer of a few
+/// hundred values calls it a thousand times, and each call on a shared reference paid for an
+/// exclusivity check and an opaque cross-module call.
+public struct JSONWriter {
+    public var bytes: [UInt8] = []
 
     public init(capacity: Int = 1024) {
         bytes.reserveCapacity(capacity)
     }
 
     /// Text that is already JSON (punctuation, literals, keys that need no escaping).
-    public func append(_ text: String) { bytes.append(contentsOf: text.utf8) }
+    @inlinable public mutating func append(_ text: String) { bytes.append(contentsOf: text.utf8) }
 
-    public func append(byte: UInt8) { bytes.append(byte) }
+    @inlinable public mutating func append(byte: UInt8) { bytes.append(byte) }
 
-    public func writeInt(_ value: Int64) { append(String(value)) }
+    @inlinable public mutating func writeInt(_ value: Int64) { append(String(value)) }
 
-    public func writeBool(_ value: Bool) { append(value ? "true" : "false") }
+    @inlinable public mutating func writeBool(_ value: Bool) { append(value ? "true" : "false") }
 
-    public func writeDouble(_ value: Double) {
+    @inlinable public mutating func writeDouble(_ value: Double) {
         if value.isNaN { append("\"NaN\"") }
         else if value == .infinity { append("\"Infinity\"") }
         else if value == -.infinity { append("\"-Infinity\"") }
@@ -26,24 +28,28 @@ public final class JSONWriter {
     }
 
     /// `[a,b,…]`, each element written by `writeElement`.
-    public func writeArray<Element>(_ values: some Sequence<Element>, _ writeElement: (Element) -> Void) {
+    @inlinable public mutating func writeArray<Element>(_ values: [Element], _ writeElement: (inout JSONWriter, Element) -> Void) {
         bytes.append(UInt8(ascii: "["))
-        for (index, value) in values.enumerated() {
+        for index in values.indices {
             if index > 0 { bytes.append(UInt8(ascii: ",")) }
-            writeElement(value)
+            writeElement(&self, values[index])
         }
         bytes.append(UInt8(ascii: "]"))
     }
 
     /// A quoted string, escaped where JSON needs it.
-    public func writeString(_ string: String) {
+    @inlinable public mutating func writeString(_ string: String) {
         bytes.append(UInt8(ascii: "\""))
         let utf8 = string.utf8
         if !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
             bytes.append(contentsOf: utf8)
-            bytes.append(UInt8(ascii: "\""))
-            return
+        } else {
+            writeEscaped(utf8)
         }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    @usableFromInline mutating func writeEscaped(_ utf8: String.UTF8View) {
         for byte in utf8 {
             switch byte {
             case UInt8(ascii: "\""): append("\\\"")
@@ -57,6 +63,5 @@ public final class JSONWriter {
             default: bytes.append(byte)
             }
         }
-        bytes.append(UInt8(ascii: "\""))
     }
 }

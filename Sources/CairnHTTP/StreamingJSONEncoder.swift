@@ -5,16 +5,16 @@
 /// use the shortest form that reads back exactly.
 public enum StreamingJSONEncoder {
     public static func encode(_ value: some Encodable) throws -> [UInt8] {
-        let output = JSONWriter()
+        let output = Output()
         try output.write(value, codingPath: [])
-        return output.bytes
+        return output.json.bytes
     }
 
     /// The encoder for one value: opens at most one container and closes it when the value is done.
     final class ValueEncoder: Encoder {
         enum Opened { case none, keyed, unkeyed, single }
 
-        let output: JSONWriter
+        let output: Output
         let codingPath: [any CodingKey]
         var userInfo: [CodingUserInfoKey: Any] { [:] }
         var opened = Opened.none
@@ -25,7 +25,7 @@ public enum StreamingJSONEncoder {
         /// right for the usual sequential use (finish a nested container, then go on).
         var openChildren: [ValueEncoder] = []
 
-        init(output: JSONWriter, codingPath: [any CodingKey]) {
+        init(output: Output, codingPath: [any CodingKey]) {
             self.output = output
             self.codingPath = codingPath
         }
@@ -33,7 +33,7 @@ public enum StreamingJSONEncoder {
         func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
             if opened == .none {
                 opened = .keyed
-                output.bytes.append(UInt8(ascii: "{"))
+                output.json.bytes.append(UInt8(ascii: "{"))
             }
             return KeyedEncodingContainer(KeyedContainer<Key>(encoder: self))
         }
@@ -41,7 +41,7 @@ public enum StreamingJSONEncoder {
         func unkeyedContainer() -> any UnkeyedEncodingContainer {
             if opened == .none {
                 opened = .unkeyed
-                output.bytes.append(UInt8(ascii: "["))
+                output.json.bytes.append(UInt8(ascii: "["))
             }
             return UnkeyedContainer(encoder: self)
         }
@@ -54,7 +54,7 @@ public enum StreamingJSONEncoder {
         /// Writes the comma before every element but the first.
         func separator() {
             closeChildren()
-            if count > 0 { output.bytes.append(UInt8(ascii: ",")) }
+            if count > 0 { output.json.bytes.append(UInt8(ascii: ",")) }
             count += 1
         }
 
@@ -73,9 +73,9 @@ public enum StreamingJSONEncoder {
         func close() {
             closeChildren()
             switch opened {
-            case .keyed: output.bytes.append(UInt8(ascii: "}"))
-            case .unkeyed: output.bytes.append(UInt8(ascii: "]"))
-            case .none: output.append("{}")  // a type that encodes nothing is an empty object
+            case .keyed: output.json.bytes.append(UInt8(ascii: "}"))
+            case .unkeyed: output.json.bytes.append(UInt8(ascii: "]"))
+            case .none: output.json.append("{}")  // a type that encodes nothing is an empty object
             case .single: break
             }
         }
@@ -87,13 +87,13 @@ public enum StreamingJSONEncoder {
 
         private func key(_ key: Key) {
             encoder.separator()
-            encoder.output.writeString(key.stringValue)
-            encoder.output.bytes.append(UInt8(ascii: ":"))
+            encoder.output.json.writeString(key.stringValue)
+            encoder.output.json.bytes.append(UInt8(ascii: ":"))
         }
 
         mutating func encodeNil(forKey key: Key) throws {
             self.key(key)
-            encoder.output.append("null")
+            encoder.output.json.append("null")
         }
 
         mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
@@ -105,27 +105,27 @@ public enum StreamingJSONEncoder {
         // the generic path's dynamic casts on the hot loop of large responses.
         mutating func encode(_ value: String, forKey key: Key) throws {
             self.key(key)
-            encoder.output.writeString(value)
+            encoder.output.json.writeString(value)
         }
 
         mutating func encode(_ value: Int64, forKey key: Key) throws {
             self.key(key)
-            encoder.output.append(String(value))
+            encoder.output.json.append(String(value))
         }
 
         mutating func encode(_ value: Int, forKey key: Key) throws {
             self.key(key)
-            encoder.output.append(String(value))
+            encoder.output.json.append(String(value))
         }
 
         mutating func encode(_ value: Double, forKey key: Key) throws {
             self.key(key)
-            encoder.output.writeDouble(value)
+            encoder.output.json.writeDouble(value)
         }
 
         mutating func encode(_ value: Bool, forKey key: Key) throws {
             self.key(key)
-            encoder.output.append(value ? "true" : "false")
+            encoder.output.json.append(value ? "true" : "false")
         }
 
         mutating func encodeIfPresent(_ value: String?, forKey key: Key) throws {
@@ -169,7 +169,7 @@ public enum StreamingJSONEncoder {
 
         mutating func encodeNil() throws {
             encoder.separator()
-            encoder.output.append("null")
+            encoder.output.json.append("null")
         }
 
         mutating func encode<T: Encodable>(_ value: T) throws {
@@ -197,7 +197,7 @@ public enum StreamingJSONEncoder {
         let encoder: ValueEncoder
         var codingPath: [any CodingKey] { encoder.codingPath }
 
-        mutating func encodeNil() throws { encoder.output.append("null") }
+        mutating func encodeNil() throws { encoder.output.json.append("null") }
 
         mutating func encode<T: Encodable>(_ value: T) throws {
             try encoder.output.write(value, codingPath: codingPath)
@@ -205,29 +205,34 @@ public enum StreamingJSONEncoder {
     }
 }
 
-extension JSONWriter {
-    /// A value through the encoder: common leaf types directly, anything else by its `encode(to:)`.
-    func write(_ value: some Encodable, codingPath: [any CodingKey]) throws {
-        if writePrimitive(value) { return }
-        let encoder = StreamingJSONEncoder.ValueEncoder(output: self, codingPath: codingPath)
-        try value.encode(to: encoder)
-        encoder.close()
-    }
+extension StreamingJSONEncoder {
+    /// The bytes written so far, shared by the encoders of one value's parts.
+    final class Output {
+        var json = JSONWriter()
 
-    /// Writes common leaf types directly, without going through an encoder. Comparing metatypes
-    /// first keeps the common miss (a nested message) cheap: no dynamic cast is attempted.
-    func writePrimitive<T: Encodable>(_ value: T) -> Bool {
-        if T.self == String.self { writeString(value as! String) }
-        else if T.self == Int64.self { append(String(value as! Int64)) }
-        else if T.self == Int.self { append(String(value as! Int)) }
-        else if T.self == Double.self { writeDouble(value as! Double) }
-        else if T.self == Bool.self { append((value as! Bool) ? "true" : "false") }
-        // Arrays of numbers (tensors, metric values) without an encoder per element.
-        else if T.self == [Double].self { writeArray(value as! [Double], writeDouble) }
-        else if T.self == [Int64].self { writeArray(value as! [Int64]) { self.append(String($0)) } }
-        else if T.self == [Bool].self { writeArray(value as! [Bool]) { self.append($0 ? "true" : "false") } }
-        else if T.self == [String].self { writeArray(value as! [String], writeString) }
-        else { return false }
-        return true
+        /// A value through the encoder: common leaf types directly, anything else by its `encode(to:)`.
+        func write(_ value: some Encodable, codingPath: [any CodingKey]) throws {
+            if writePrimitive(value) { return }
+            let encoder = ValueEncoder(output: self, codingPath: codingPath)
+            try value.encode(to: encoder)
+            encoder.close()
+        }
+
+        /// Writes common leaf types directly, without going through an encoder. Comparing metatypes
+        /// first keeps the common miss (a nested message) cheap: no dynamic cast is attempted.
+        func writePrimitive<T: Encodable>(_ value: T) -> Bool {
+            if T.self == String.self { json.writeString(value as! String) }
+            else if T.self == Int64.self { json.writeInt(value as! Int64) }
+            else if T.self == Int.self { json.append(String(value as! Int)) }
+            else if T.self == Double.self { json.writeDouble(value as! Double) }
+            else if T.self == Bool.self { json.writeBool(value as! Bool) }
+            // Arrays of numbers (tensors, metric values) without an encoder per element.
+            else if T.self == [Double].self { json.writeArray(value as! [Double]) { $0.writeDouble($1) } }
+            else if T.self == [Int64].self { json.writeArray(value as! [Int64]) { $0.writeInt($1) } }
+            else if T.self == [Bool].self { json.writeArray(value as! [Bool]) { $0.writeBool($1) } }
+            else if T.self == [String].self { json.writeArray(value as! [String]) { $0.writeString($1) } }
+            else { return false }
+            return true
+        }
     }
 }

@@ -15,8 +15,8 @@ struct OnlineFeaturesJSONTests {
             .init(name: "flag", values: [.bool(true), nil], statuses: [.present, .outsideMaxAge], eventTimes: [time, time]),
             .init(name: "note\n", values: [.string("a\\b"), nil], statuses: [.present, .nullValue], eventTimes: [time, time]),
         ], keyCount: 1)
-        let writer = JSONWriter()
-        OnlineFeaturesDTO(features).writeJSON(to: writer)
+        var writer = JSONWriter()
+        OnlineFeaturesDTO(features).writeJSON(to: &writer)
         let answer = try #require(try JSONSerialization.jsonObject(with: Data(writer.bytes)) as? [String: Any])
         let names = (answer["metadata"] as? [String: Any])?["feature_names"] as? [String]
         #expect(names == ["user_id", "score", "count", "flag", "note\n"])

@@ -35,9 +35,7 @@ struct OnlineFeaturesDTO: JSONBodyWriting {
         self.features = features
     }
 
-    // Plain loops: JSONWriter's generic helpers are not specialized across modules, and their
-    // metadata lookups per call cost more than the writing.
-    func writeJSON(to writer: JSONWriter) {
+    func writeJSON(to writer: inout JSONWriter) {
         writer.append("{\"metadata\":{\"feature_names\":[")
         for (index, column) in features.columns.enumerated() {
             if index > 0 { writer.append(byte: UInt8(ascii: ",")) }
