@@ -15,6 +15,8 @@
 #   CAIRN_VENV   venv with numpy, pandas, requests (default ~/.cache/cairn/venv)
 #   FEAST_VENV   venv with Feast (default ~/.cache/cairn/feast-venv; created from tests/e2e/requirements-feast.txt)
 #   CAIRN_BIN    prebuilt cairn binary (default: swift build -c release --product cairn)
+#   BENCH_SERVER_CPUS  run both online servers under `taskset -c` on these CPUs (e.g. 1; default: unpinned)
+#   BENCH_CLIENT_CPUS  run wrk under `taskset -c` on these CPUs (e.g. 0; default: unpinned)
 #   BENCH_KEEP_TMP=1   keep the temp dir
 set -euo pipefail
 
