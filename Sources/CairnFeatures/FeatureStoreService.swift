@@ -20,7 +20,13 @@ public actor FeatureStoreService {
     static let cacheSeconds = Duration.seconds(5)
     /// Read plans by project, repository version and the references asked for: callers name the
     /// same features on every lookup, and resolving 50 of them was a tenth of its time.
-    var readPlans: [String: OnlineReadPlan] = [:]
+    var readPlans: [ReadPlanKey: OnlineReadPlan] = [:]
+
+    struct ReadPlanKey: Hashable {
+        let project: String
+        let version: Int
+        let references: [String]
+    }
 
     public init(database: Database, online: any OnlineStore) {
         self.database = database
@@ -261,7 +267,7 @@ public actor FeatureStoreService {
     }
 
     func readPlan(_ references: [String], in repository: FeatureRepository, version: Int) throws -> OnlineReadPlan {
-        let key = "\(repository.project)\u{1F}\(version)\u{1F}" + references.joined(separator: "\u{1F}")
+        let key = ReadPlanKey(project: repository.project, version: version, references: references)
         if let known = readPlans[key] { return known }
         let plan = OnlineReadPlan(try FeatureSelection(references, in: repository), in: repository)
         if readPlans.count >= 256 { readPlans.removeAll() }  // bounded: callers' distinct lists are few

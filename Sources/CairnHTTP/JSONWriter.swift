@@ -39,9 +39,18 @@ public struct JSONWriter {
 
     /// A quoted string, escaped where JSON needs it.
     @inlinable public mutating func writeString(_ string: String) {
+        var string = string
+        string.withUTF8 { writeString(utf8: $0) }  // native strings: no copy; the scan runs over plain memory
+    }
+
+    @inlinable public mutating func writeString(utf8: UnsafeBufferPointer<UInt8>) {
         bytes.append(UInt8(ascii: "\""))
-        let utf8 = string.utf8
-        if !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+        var plain = true
+        for byte in utf8 where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+            plain = false
+            break
+        }
+        if plain {
             bytes.append(contentsOf: utf8)
         } else {
             writeEscaped(utf8)
@@ -49,7 +58,7 @@ public struct JSONWriter {
         bytes.append(UInt8(ascii: "\""))
     }
 
-    @usableFromInline mutating func writeEscaped(_ utf8: String.UTF8View) {
+    @usableFromInline mutating func writeEscaped(_ utf8: UnsafeBufferPointer<UInt8>) {
         for byte in utf8 {
             switch byte {
             case UInt8(ascii: "\""): append("\\\"")

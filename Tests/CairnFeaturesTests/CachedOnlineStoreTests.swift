@@ -38,18 +38,23 @@ struct CachedOnlineStoreTests {
         }
     }
 
-    @Test("Past its capacity the cache keeps at most that many rows and still answers every key", arguments: TestDatabases.engines)
+    @Test("Past its capacity the cache keeps at most that many rows, the latest read among them, and still answers every key",
+          arguments: TestDatabases.engines)
     func capacity(engine: DatabaseEngine) async throws {
         try await TestDatabases.with(engine, migrations: StorageSchema.migrations + FeatureSchema.migrations) { database in
-            let cache = CachedOnlineStore(SQLOnlineStore(database: database), capacity: 3, maxAge: .seconds(3600))
-            let rows = (0..<10).map { Self.row("u\($0)", at: 10, Double($0) + 0.5) }
+            let store = SQLOnlineStore(database: database)
+            let cache = CachedOnlineStore(store, capacity: 100, maxAge: .seconds(3600))
+            let rows = (0..<1_000).map { Self.row("u\($0)", at: 10, Double($0) + 0.5) }
             _ = try await cache.write(project: "p", view: "v", rows: rows)
-            for _ in 0..<2 {
-                let found = try await cache.read(project: "p", view: "v", keys: rows.map(\.key))
-                #expect(found.count == 10)
-                #expect(rows.allSatisfy { found[$0.key]?.values == $0.values })
-                #expect(cache.cachedCount <= 3)
+            for row in rows {
+                #expect(try await cache.read(project: "p", view: "v", keys: [row.key])[row.key]?.values == row.values)
+                #expect(cache.cachedCount <= 100)
             }
+            // The last rows read are still served from the cache: the store no longer has them.
+            try await database.write { db in try await db.raw("DELETE FROM feature_online_values").run() }
+            let recent = rows.suffix(40).map(\.key)
+            #expect(try await cache.read(project: "p", view: "v", keys: recent).count == 40)
+            #expect(try await cache.read(project: "p", view: "v", keys: ["u0"]).isEmpty)
         }
     }
 }

@@ -74,4 +74,20 @@ struct FeatureSourceReadingTests {
         #expect(table.key(1) == FeatureTable.key(["u1", "eu"]) && table.key(0) == FeatureTable.key(["customer-with-a-long-identifier-0", "eu"]))
         #expect(table.keyNames.count == 10_000)
     }
+
+    @Test("A view without entities reads every row, all under the empty key")
+    func noJoinKeys() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try writeSource(rows: 20_000)
+        let repository = try FeatureRepository(yaml: """
+            project: reading
+            sources: [{name: stats, path: stats.csv}]
+            feature_views:
+              - {name: stats, source: stats, features: [{name: visits, type: int64}]}
+            """)
+        let table = try FeatureTable(view: repository.featureViews[0], of: repository, baseDirectory: folder)
+        #expect(table.count == 20_000)
+        #expect(table.keyNames == [""])
+        #expect(table.columns[0][19_999] == .int(19_999))
+    }
 }

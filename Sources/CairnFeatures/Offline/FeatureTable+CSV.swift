@@ -148,8 +148,9 @@ struct SourcePart: Sendable {
             guard fieldCount == layout.roles.count, let eventTime else {
                 throw CSVChunks.LineFailure(offset: lineStart, reason: "\(fieldCount) values for \(layout.roles.count) columns")
             }
-            if layout.keyCount > 1 {
-                // The join keys' values with a unit separator between them, as `FeatureTable.key` joins them.
+            if layout.keyCount != 1 {
+                // The join keys' values with a unit separator between them, as `FeatureTable.key`
+                // joins them (no join keys: every row has the key "").
                 let before = pendingKeys.count
                 for (index, part) in keyParts.enumerated() {
                     if index > 0 { pendingKeys.append(0x1F) }

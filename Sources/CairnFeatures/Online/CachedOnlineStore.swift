@@ -7,8 +7,9 @@ import Synchronization
 /// Writes go to the store first, then drop the rows they touched from the cache: a value pushed
 /// or materialized through this server is read back at once. A row (or its absence) read from
 /// the store is kept at most `maxAge`, which bounds how long a write by another server sharing
-/// the store stays unseen here. At most `capacity` rows are kept; beyond that one of them, at random, is
-/// dropped for each row added.
+/// the store stays unseen here. At most `capacity` rows are kept, in two generations: when the
+/// newer one is full the older one is dropped whole and the newer one takes its place, so
+/// making room costs nothing per row and the rows read lately stay.
 public final class CachedOnlineStore: OnlineStore {
     let store: any OnlineStore
     let capacity: Int
@@ -21,17 +22,25 @@ public final class CachedOnlineStore: OnlineStore {
     }
 
     private struct State {
-        var entries: [String: Entry] = [:]
+        var newer: [String: Entry] = [:]
+        var older: [String: Entry] = [:]
         /// Counts writes, so a read that raced a write does not put the row it read before the
         /// write into the cache.
         var writes: UInt64 = 0
+
+        func entry(_ key: String) -> Entry? { newer[key] ?? older[key] }
+
+        mutating func remove(_ key: String) {
+            newer[key] = nil
+            older[key] = nil
+        }
     }
 
     private let state = Mutex(State())
 
     public init(_ store: any OnlineStore, capacity: Int = 50_000, maxAge: Duration = .seconds(1)) {
         self.store = store
-        self.capacity = max(capacity, 1)
+        self.capacity = max(capacity, 2)
         self.maxAge = maxAge
     }
 
@@ -39,7 +48,7 @@ public final class CachedOnlineStore: OnlineStore {
         defer {
             state.withLock { state in
                 state.writes &+= 1
-                for row in rows { state.entries[Self.key(project, view, row.key)] = nil }
+                for row in rows { state.remove(Self.key(project, view, row.key)) }
             }
         }
         return try await store.write(project: project, view: view, rows: rows)
@@ -51,7 +60,7 @@ public final class CachedOnlineStore: OnlineStore {
         var missing: [String] = []
         let writesBefore = state.withLock { state in
             for key in keys {
-                if let entry = state.entries[Self.key(project, view, key)], now - entry.readAt < maxAge {
+                if let entry = state.entry(Self.key(project, view, key)), now - entry.readAt < maxAge {
                     if let row = entry.row { found[key] = row }
                 } else {
                     missing.append(key)
@@ -64,9 +73,13 @@ public final class CachedOnlineStore: OnlineStore {
         state.withLock { state in
             guard state.writes == writesBefore else { return }
             for key in missing {
-                // The first in the table's order: a key at random, as the table's hashing is seeded per process.
-                if state.entries.count >= capacity { state.entries.remove(at: state.entries.startIndex) }
-                state.entries[Self.key(project, view, key)] = Entry(row: read[key], readAt: now)
+                let cacheKey = Self.key(project, view, key)
+                state.older[cacheKey] = nil
+                state.newer[cacheKey] = Entry(row: read[key], readAt: now)
+                if state.newer.count >= capacity / 2 {
+                    state.older = state.newer
+                    state.newer = [:]
+                }
             }
         }
         found.merge(read) { _, stored in stored }
@@ -74,7 +87,7 @@ public final class CachedOnlineStore: OnlineStore {
     }
 
     /// How many rows (and absences) are cached now.
-    var cachedCount: Int { state.withLock { $0.entries.count } }
+    var cachedCount: Int { state.withLock { $0.newer.count + $0.older.count } }
 
     private static func key(_ project: String, _ view: String, _ entity: String) -> String {
         "\(project)\u{1F}\(view)\u{1F}\(entity)"

@@ -71,21 +71,23 @@ struct SQLiteFastRow: SQLRow {
     }
 
     /// The value for the types queries here decode most, or nil to fall back to the decoder.
+    /// Each conversion is guarded by comparing metatypes, so the bit casts only ever turn a value
+    /// into its own type (`as? D` would be a dynamic cast per column of every row).
     private static func direct<D>(_ data: SQLiteData, as type: D.Type) -> D? {
         switch data {
         case .text(let text):
-            if D.self == String.self { return text as? D }
-            if D.self == String?.self { return Optional(text) as? D }
+            if D.self == String.self { return unsafeBitCast(text, to: D.self) }
+            if D.self == String?.self { return unsafeBitCast(Optional(text), to: D.self) }
         case .integer(let number):
-            if D.self == Int64.self { return Int64(number) as? D }
-            if D.self == Int.self { return number as? D }
-            if D.self == Double.self { return Double(number) as? D }
-            if D.self == Int64?.self { return Optional(Int64(number)) as? D }
+            if D.self == Int64.self { return unsafeBitCast(Int64(number), to: D.self) }
+            if D.self == Int.self { return unsafeBitCast(number, to: D.self) }
+            if D.self == Double.self { return unsafeBitCast(Double(number), to: D.self) }
+            if D.self == Int64?.self { return unsafeBitCast(Optional(Int64(number)), to: D.self) }
         case .float(let number):
-            if D.self == Double.self { return number as? D }
+            if D.self == Double.self { return unsafeBitCast(number, to: D.self) }
         case .null:
-            if D.self == String?.self { return String?.none as? D }
-            if D.self == Int64?.self { return Int64?.none as? D }
+            if D.self == String?.self { return unsafeBitCast(String?.none, to: D.self) }
+            if D.self == Int64?.self { return unsafeBitCast(Int64?.none, to: D.self) }
         case .blob:
             break
         }
