@@ -1,3 +1,5 @@
+import CairnCore
+
 /// One feature value: what a source row holds, the online store keeps and a model is fed.
 /// Encoded as the plain JSON scalar; read back by the feature's declared type.
 public enum FeatureValue: Sendable, Hashable, Codable, CustomStringConvertible {
@@ -35,7 +37,7 @@ public enum FeatureValue: Sendable, Hashable, Codable, CustomStringConvertible {
 
     /// The text an entity key is matched by, as it reads in a CSV file (`1001`, not `1001.0`).
     public var keyText: String {
-        if case .double(let value) = self, value.isFinite, value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
+        if case .double(let value) = self { return value.wholeNumberText }
         return description
     }
 

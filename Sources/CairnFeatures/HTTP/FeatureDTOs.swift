@@ -36,18 +36,14 @@ struct OnlineFeaturesDTO: JSONBodyWriting {
     }
 
     func writeJSON(to writer: inout JSONWriter) {
-        writer.append("{\"metadata\":{\"feature_names\":[")
-        for (index, column) in features.columns.enumerated() {
-            if index > 0 { writer.append(byte: UInt8(ascii: ",")) }
-            writer.writeString(column.name)
-        }
-        writer.append("]},\"results\":[")
+        writer.append("{\"metadata\":{\"feature_names\":")
+        writer.writeArray(features.columns) { $0.writeString($1.name) }
+        writer.append("},\"results\":")
         // An entity's features from one view share a timestamp: each distinct one is formatted once.
         var formatted: [Int64: String] = [:]
-        for (index, column) in features.columns.enumerated() {
-            writer.append(index > 0 ? ",{\"values\":[" : "{\"values\":[")
-            for (row, value) in column.values.enumerated() {
-                if row > 0 { writer.append(byte: UInt8(ascii: ",")) }
+        writer.writeArray(features.columns) { writer, column in
+            writer.append("{\"values\":")
+            writer.writeArray(column.values) { writer, value in
                 switch value {
                 case nil: writer.append("null")
                 case .int(let number)?: writer.writeInt(number)
@@ -56,25 +52,18 @@ struct OnlineFeaturesDTO: JSONBodyWriting {
                 case .bool(let flag)?: writer.writeBool(flag)
                 }
             }
-            writer.append("],\"statuses\":[")
-            for (row, status) in column.statuses.enumerated() {
-                if row > 0 { writer.append(byte: UInt8(ascii: ",")) }
-                writer.append(status.quoted)
+            writer.append(",\"statuses\":")
+            writer.writeArray(column.statuses) { $0.writeString($1.rawValue) }
+            writer.append(",\"event_timestamps\":")
+            writer.writeArray(column.eventTimes) { writer, time in
+                if let text = formatted[time] { return writer.writeString(text) }
+                let text = EventTime.format(time)
+                formatted[time] = text
+                writer.writeString(text)
             }
-            writer.append("],\"event_timestamps\":[")
-            for (row, time) in column.eventTimes.enumerated() {
-                if row > 0 { writer.append(byte: UInt8(ascii: ",")) }
-                if let text = formatted[time] {
-                    writer.writeString(text)
-                } else {
-                    let text = EventTime.format(time)
-                    formatted[time] = text
-                    writer.writeString(text)
-                }
-            }
-            writer.append("]}")
+            writer.append("}")
         }
-        writer.append("]}")
+        writer.append("}")
     }
 }
 

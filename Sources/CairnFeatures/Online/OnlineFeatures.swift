@@ -8,16 +8,6 @@ public struct OnlineFeatures: Sendable, Equatable {
         case nullValue = "NULL_VALUE"
         /// Older than the view's TTL: the value is withheld (Feast would return it as present).
         case outsideMaxAge = "OUTSIDE_MAX_AGE"
-
-        /// The status as a JSON string, `"PRESENT"`.
-        var quoted: String {
-            switch self {
-            case .present: "\"PRESENT\""
-            case .notFound: "\"NOT_FOUND\""
-            case .nullValue: "\"NULL_VALUE\""
-            case .outsideMaxAge: "\"OUTSIDE_MAX_AGE\""
-            }
-        }
     }
 
     public struct Column: Sendable, Equatable {

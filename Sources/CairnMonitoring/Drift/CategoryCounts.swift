@@ -1,3 +1,5 @@
+import CairnCore
+
 /// How often each category occurs in a sample: all the categorical tests and bins need (the
 /// order of the values matters to none of them).
 public struct CategoryCounts: Sendable, Equatable, ExpressibleByArrayLiteral {
@@ -19,12 +21,11 @@ public struct CategoryCounts: Sendable, Equatable, ExpressibleByArrayLiteral {
 
     public subscript(category: String) -> Int { counts[category, default: 0] }
 
-    /// A number as a category: `3` for 3.0 (as a file or a client writes it), Swift's shortest
-    /// form otherwise, "" for a missing value. Every place that turns numbers into categories
-    /// uses this, so 3 and 3.0 are one category wherever they come from.
+    /// A number as a category: its `wholeNumberText` (`3` for 3.0), "" for a missing value. Every
+    /// place that turns numbers into categories uses this, so 3 and 3.0 are one category wherever
+    /// they come from.
     public static func label(_ number: Double) -> String {
-        guard !number.isNaN else { return "" }
-        return number == number.rounded() && abs(number) < 1e15 ? String(Int64(number)) : String(number)
+        number.isNaN ? "" : number.wholeNumberText
     }
 
     /// Both samples' counts added up.
