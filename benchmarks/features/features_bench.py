@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -70,12 +69,7 @@ request = function()
   counter = counter + 1
   return wrk.format(nil, nil, nil, prefix .. "u" .. ((counter * 7919) % entities) .. suffix)
 end
-done = function(summary, latency, requests)
-  io.write(string.format('BENCH {"requests": %d, "duration_us": %d, "socket_errors": %d, "non2xx": %d, "p50_us": %.1f, "p99_us": %.1f}\\n',
-    summary.requests, summary.duration, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
-    summary.errors.status, latency:percentile(50), latency:percentile(99)))
-end
-"""
+""" + serving.WRK_REPORT
 
 
 def measure_rotating(server: serving.Server, work: Path, entities: int, seconds: float) -> serving.Measurement:
@@ -83,16 +77,8 @@ def measure_rotating(server: serving.Server, work: Path, entities: int, seconds:
     script = work / "rotating.lua"
     script.write_text(ROTATING_SCRIPT)
     prefix, suffix = json.dumps({"features": [f"stats:{name}" for name in FEATURES], "entities": {"user_id": ["ENTITY"]}}).split('"ENTITY"')
-    env = {**os.environ, "BENCH_PREFIX": prefix + '"', "BENCH_SUFFIX": '"' + suffix, "BENCH_ENTITIES": str(entities)}
-    for duration in (max(1, round(seconds / 5)), max(1, round(seconds))):
-        result = subprocess.run(serving.pinned(["wrk", "-t", "1", "-c", "1", "-d", f"{duration}s", "--timeout", "10s", "-s", str(script), server.infer_url],
-                                               "BENCH_CLIENT_CPUS"), capture_output=True, text=True, env=env)
-    line = next((line for line in result.stdout.splitlines() if line.startswith("BENCH ")), None)
-    if line is None:
-        raise SystemExit(f"wrk gave no result for {server.name}:\n{result.stdout}\n{result.stderr}")
-    stats = json.loads(line[len("BENCH "):])
-    return serving.Measurement(server.name, server.protocol, 1, 0, stats["requests"] / (stats["duration_us"] / 1e6),
-                               stats["p50_us"] / 1000, stats["p99_us"] / 1000, stats["socket_errors"] + stats["non2xx"])
+    return serving.measure_with_script(server, script, 1, 0, seconds,
+                                       {"BENCH_PREFIX": prefix + '"', "BENCH_SUFFIX": '"' + suffix, "BENCH_ENTITIES": str(entities)})
 
 
 def main() -> None:

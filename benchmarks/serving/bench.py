@@ -157,12 +157,8 @@ def stop(process: subprocess.Popen) -> None:
         process.wait()
 
 
-WRK_SCRIPT = """
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-local file = io.open(os.getenv("BENCH_BODY"), "r")
-wrk.body = file:read("*a")
-file:close()
+# Prints the run's figures as one JSON line, for `measure_with_script`.
+WRK_REPORT = """
 done = function(summary, latency, requests)
   io.write(string.format('BENCH {"requests": %d, "duration_us": %d, "socket_errors": %d, "non2xx": %d, "p50_us": %.1f, "p99_us": %.1f}\\n',
     summary.requests, summary.duration, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
@@ -170,17 +166,30 @@ done = function(summary, latency, requests)
 end
 """
 
+WRK_SCRIPT = """
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+local file = io.open(os.getenv("BENCH_BODY"), "r")
+wrk.body = file:read("*a")
+file:close()
+""" + WRK_REPORT
+
 
 def measure(server: Server, work: Path, concurrency: int, rows: int, seconds: float) -> Measurement:
     body = work / f"body-{rows}.json"
     body.write_text(server.bodies[rows])
     script = work / "post.lua"
     script.write_text(WRK_SCRIPT)
+    return measure_with_script(server, script, concurrency, rows, seconds, {"BENCH_BODY": str(body)})
+
+
+def measure_with_script(server: Server, script: Path, concurrency: int, rows: int, seconds: float, env: dict[str, str]) -> Measurement:
+    """wrk with a Lua script ending in WRK_REPORT against the server's inference URL."""
     threads = 1 if concurrency == 1 else 2
     # A short warm-up at the same concurrency (connections, JITs, worker pools), then the timed run.
     for duration in (max(1, round(seconds / 5)), max(1, round(seconds))):
         result = subprocess.run(pinned(["wrk", "-t", str(threads), "-c", str(concurrency), "-d", f"{duration}s", "--timeout", "10s",
-                                        "-s", str(script), server.infer_url], "BENCH_CLIENT_CPUS"), capture_output=True, text=True, env={**os.environ, "BENCH_BODY": str(body)})
+                                        "-s", str(script), server.infer_url], "BENCH_CLIENT_CPUS"), capture_output=True, text=True, env={**os.environ, **env})
     line = next((line for line in result.stdout.splitlines() if line.startswith("BENCH ")), None)
     if line is None:
         raise SystemExit(f"wrk gave no result for {server.name}:\n{result.stdout}\n{result.stderr}")
