@@ -17,6 +17,8 @@ import Prometheus
 public enum CairnApplication {
     /// The MLflow release whose REST API this server speaks; `/version` reports it to clients.
     public static let mlflowCompatibleVersion = "3.17.2"
+    /// The `Server` header of every answer.
+    static let serverName = "cairn"
 
     /// Everything a running server holds; closed on shutdown.
     public struct Services: Sendable {
@@ -126,10 +128,11 @@ public enum CairnApplication {
     /// Runs the server until SIGINT or SIGTERM, then closes the stores.
     public static func run(_ configuration: ServerConfiguration, logger: Logger) async throws {
         let services = try await openServices(configuration, logger: logger)
+        let gateway = services.deployments.gateway
         let app = Application(
             router: router(services: services),
-            server: .http1(configuration: .init(additionalChannelHandlers: [LargeReadsHandler()])),
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "cairn"),
+            server: .http1(configuration: .init(additionalChannelHandlers: [LargeReadsHandler(), GatewayChannelHandler(gateway: gateway, serverName: serverName)])),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: serverName),
             onServerRunning: { channel in
                 logger.info("Cairn is listening on http://\(configuration.host):\(channel.localAddress?.port ?? configuration.port)")
                 await services.pipelines.start()

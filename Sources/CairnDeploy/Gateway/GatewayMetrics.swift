@@ -1,6 +1,7 @@
 import CairnHTTP
 import CairnMonitoring
 import Prometheus
+import Synchronization
 
 /// The gateway's Prometheus series: requests by deployment, revision and status code, their
 /// latency and shadow comparisons, counted as they happen; requests in flight, replicas and
@@ -9,6 +10,19 @@ public final class GatewayMetrics: Sendable {
     let collectors: PrometheusCollectors
     /// Made once: it is recorded on every logged request.
     let handoff: DurationHistogram
+    /// The series `answered` records to, found by a plain key: it runs on every request.
+    private let answeredSeries = Mutex<[AnsweredKey: AnsweredSeries]>([:])
+
+    private struct AnsweredKey: Hashable {
+        let deployment: String
+        let revision: Int
+        let status: Int
+    }
+
+    private struct AnsweredSeries {
+        let requests: Counter
+        let duration: DurationHistogram
+    }
 
     static var requests: MetricNameDescriptor {
         MetricNameDescriptor(namespace: "cairn", subsystem: "gateway", metricName: "requests", unitName: "total",
@@ -54,10 +68,16 @@ public final class GatewayMetrics: Sendable {
     }
 
     func answered(_ deployment: String, revision: Int, status: Int, seconds: Double) {
-        let revisionLabel = String(revision)
-        collectors.counter(Self.requests, [("deployment", deployment), ("revision", revisionLabel), ("code", String(status))]).increment()
-        collectors.durationHistogram(Self.duration, [("deployment", deployment), ("revision", revisionLabel)], buckets: Self.buckets)
-            .recordNanoseconds(Int64(seconds * 1e9))
+        let key = AnsweredKey(deployment: deployment, revision: revision, status: status)
+        let series = answeredSeries.withLock { $0[key] } ?? {
+            let labels = [("deployment", deployment), ("revision", String(revision))]
+            let made = AnsweredSeries(requests: collectors.counter(Self.requests, labels + [("code", String(status))]),
+                                      duration: collectors.durationHistogram(Self.duration, labels, buckets: Self.buckets))
+            answeredSeries.withLock { $0[key] = made }
+            return made
+        }()
+        series.requests.increment()
+        series.duration.recordNanoseconds(Int64(seconds * 1e9))
     }
 
     func handedOff(seconds: Double) {

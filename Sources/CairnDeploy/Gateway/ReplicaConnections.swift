@@ -5,7 +5,9 @@ import Synchronization
 
 /// Keep-alive HTTP/1.1 connections to one replica, one request at a time on each: the gateway's
 /// hot path, lighter than a general-purpose client (no per-chunk task hops, no redirects, no
-/// streaming). A request on a pooled connection the replica has closed is sent again on a new one.
+/// streaming). Idle connections are kept per event loop, so a request read on one loop is sent and
+/// answered on that same loop without changing threads. A request on a pooled connection the
+/// replica has closed is sent again on a new one.
 final class ReplicaConnections: Sendable {
     struct Answer: Sendable {
         var head: HTTPResponseHead
@@ -16,11 +18,18 @@ final class ReplicaConnections: Sendable {
         let description: String
     }
 
+    /// An open connection and the handler that collects its answers (touched only on its loop).
+    private struct Connection: Sendable {
+        let channel: any Channel
+        let collector: AnswerCollector
+    }
+
     private let host: String
     private let port: Int
-    private let idle = Mutex<[Channel]>([])
+    /// Idle connections by the event loop they run on.
+    private let idle = Mutex<[ObjectIdentifier: [Connection]]>([:])
     private let closed = Atomic<Bool>(false)
-    /// Idle connections kept beyond this many are closed.
+    /// Idle connections kept per event loop beyond this many are closed.
     static let maxIdle = 64
     static let maxAnswerBytes = 256 << 20
     static let answerTimeout = TimeAmount.seconds(600)
@@ -30,31 +39,30 @@ final class ReplicaConnections: Sendable {
         self.port = port
     }
 
-    /// Sends one request and returns the whole answer.
-    func send(method: HTTPMethod, path: String, contentType: String?, body: ByteBuffer?) async throws -> Answer {
-        if let pooled = idle.withLock({ $0.popLast() }) {
-            do {
-                return try await exchange(on: pooled, method: method, path: path, contentType: contentType, body: body)
-            } catch is StaleConnection {
-                // The replica closed it while idle: nothing was processed, so send it again on a fresh one.
-            }
+    /// Sends one request on a connection of `eventLoop` and calls `completion` with the whole
+    /// answer, on that loop. Callbacks rather than futures: this runs once per request.
+    func send(on eventLoop: any EventLoop, method: HTTPMethod, path: String, contentType: String?, body: ByteBuffer?,
+              completion: @escaping @Sendable (Result<Answer, any Error>) -> Void) {
+        guard eventLoop.inEventLoop else {
+            return eventLoop.execute { self.send(on: eventLoop, method: method, path: path, contentType: contentType, body: body, completion: completion) }
         }
-        let channel = try await connect()
-        do {
-            return try await exchange(on: channel, method: method, path: path, contentType: contentType, body: body)
-        } catch is StaleConnection {
-            throw Failure(description: "the replica closed the connection without answering")
+        let request = Request(host: host, port: port, method: method, path: path, contentType: contentType, body: body)
+        if let pooled = idle.withLock({ $0[ObjectIdentifier(eventLoop)]?.popLast() }) {
+            // If the replica closed it while idle, nothing was processed: it is sent again on a fresh one.
+            exchange(request, on: pooled, retryIfStale: true, completion: completion)
+        } else {
+            exchangeOnNewConnection(request, on: eventLoop, completion: completion)
         }
     }
 
     /// Closes every idle connection; the ones in use close when their answer is in.
     func close() {
         closed.store(true, ordering: .relaxed)
-        for channel in idle.withLock({ list in defer { list = [] }; return list }) { channel.close(promise: nil) }
+        for connection in idle.withLock({ pools in defer { pools = [:] }; return Array(pools.values.joined()) }) { connection.channel.close(promise: nil) }
     }
 
-    private func connect() async throws -> Channel {
-        try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+    private func exchangeOnNewConnection(_ request: Request, on eventLoop: any EventLoop, completion: @escaping @Sendable (Result<Answer, any Error>) -> Void) {
+        ClientBootstrap(group: eventLoop)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -62,35 +70,64 @@ final class ReplicaConnections: Sendable {
                     try channel.pipeline.syncOperations.addHandler(AnswerCollector())
                 }
             }
-            .connect(host: host, port: port).get()
+            .connect(host: host, port: port)
+            .flatMapThrowing { channel in Connection(channel: channel, collector: try channel.pipeline.syncOperations.handler(type: AnswerCollector.self)) }
+            .whenComplete { connected in
+                switch connected {
+                case .success(let connection): self.exchange(request, on: connection, retryIfStale: false, completion: completion)
+                case .failure(let error): completion(.failure(error))
+                }
+            }
     }
 
-    private func exchange(on channel: Channel, method: HTTPMethod, path: String, contentType: String?, body: ByteBuffer?) async throws -> Answer {
-        let promise = channel.eventLoop.makePromise(of: Answer.self)
-        var headers = HTTPHeaders([("Host", "\(host):\(port)"), ("Content-Length", String(body?.readableBytes ?? 0))])
-        if let contentType { headers.add(name: "Content-Type", value: contentType) }
-        let head = HTTPRequestHead(version: .http1_1, method: method, uri: path, headers: headers)
-        channel.pipeline.handler(type: AnswerCollector.self).whenComplete { found in
-            switch found {
-            case .success(let collector):
-                guard collector.expect(promise) else { return }
-                channel.write(HTTPClientRequestPart.head(head), promise: nil)
-                if let body { channel.write(HTTPClientRequestPart.body(.byteBuffer(body)), promise: nil) }
-                channel.writeAndFlush(HTTPClientRequestPart.end(nil), promise: nil)
-            case .failure:
-                promise.fail(StaleConnection())
-            }
-        }
+    /// Writes `request` on `connection` (on its loop); once answered, pools the connection again
+    /// and calls `completion`.
+    private func exchange(_ request: Request, on connection: Connection, retryIfStale: Bool, completion: @escaping @Sendable (Result<Answer, any Error>) -> Void) {
+        let channel = connection.channel
         // A replica that never answers: the connection is closed, which fails the request.
         let timeout = channel.eventLoop.scheduleTask(in: Self.answerTimeout) { channel.close(promise: nil) }
-        promise.futureResult.whenComplete { _ in timeout.cancel() }
-        let answer = try await promise.futureResult.get()
-        if answer.head.isKeepAlive, channel.isActive, !closed.load(ordering: .relaxed),
-           idle.withLock({ list in list.count < Self.maxIdle ? { list.append(channel); return true }() : false }) {
-            return answer
+        let expected = connection.collector.expect { result in
+            timeout.cancel()
+            switch result {
+            case .success(let answer):
+                self.release(connection, keepAlive: answer.head.isKeepAlive)
+                completion(.success(answer))
+            case .failure(let error) where error is StaleConnection:
+                if retryIfStale {
+                    self.exchangeOnNewConnection(request, on: channel.eventLoop, completion: completion)
+                } else {
+                    completion(.failure(Failure(description: "the replica closed the connection without answering")))
+                }
+            case .failure(let error):
+                completion(.failure(error))
+            }
         }
-        channel.close(promise: nil)
-        return answer
+        guard expected else { return }
+        channel.write(HTTPClientRequestPart.head(request.head), promise: nil)
+        if let body = request.body { channel.write(HTTPClientRequestPart.body(.byteBuffer(body)), promise: nil) }
+        channel.writeAndFlush(HTTPClientRequestPart.end(nil), promise: nil)
+    }
+
+    private func release(_ connection: Connection, keepAlive: Bool) {
+        let key = ObjectIdentifier(connection.channel.eventLoop)
+        if keepAlive, connection.channel.isActive, !closed.load(ordering: .relaxed),
+           idle.withLock({ pools in pools[key, default: []].count < Self.maxIdle ? { pools[key, default: []].append(connection); return true }() : false }) {
+            return
+        }
+        connection.channel.close(promise: nil)
+    }
+
+    /// One request to a replica.
+    private struct Request: Sendable {
+        let head: HTTPRequestHead
+        let body: ByteBuffer?
+
+        init(host: String, port: Int, method: HTTPMethod, path: String, contentType: String?, body: ByteBuffer?) {
+            var headers = HTTPHeaders([("Host", "\(host):\(port)"), ("Content-Length", String(body?.readableBytes ?? 0))])
+            if let contentType { headers.add(name: "Content-Type", value: contentType) }
+            self.head = HTTPRequestHead(version: .http1_1, method: method, uri: path, headers: headers)
+            self.body = body
+        }
     }
 }
 
@@ -102,18 +139,18 @@ private final class AnswerCollector: ChannelInboundHandler, @unchecked Sendable 
     typealias InboundIn = HTTPClientResponsePart
 
     // Touched only on the channel's event loop.
-    private var pending: EventLoopPromise<ReplicaConnections.Answer>?
+    private var pending: (@Sendable (Result<ReplicaConnections.Answer, any Error>) -> Void)?
     private var head: HTTPResponseHead?
     private var body: ByteBuffer?
     private var isClosed = false
 
-    /// Takes the promise for the next answer; false (and the promise failed) if the connection is gone.
-    func expect(_ promise: EventLoopPromise<ReplicaConnections.Answer>) -> Bool {
+    /// Takes the callback for the next answer; false (and the callback called with a failure) if the connection is gone.
+    func expect(_ completion: @escaping @Sendable (Result<ReplicaConnections.Answer, any Error>) -> Void) -> Bool {
         guard !isClosed else {
-            promise.fail(StaleConnection())
+            completion(.failure(StaleConnection()))
             return false
         }
-        pending = promise
+        pending = completion
         head = nil
         body = nil
         return true
@@ -132,7 +169,7 @@ private final class AnswerCollector: ChannelInboundHandler, @unchecked Sendable 
         case .end:
             if let head, let pending {
                 self.pending = nil
-                pending.succeed(.init(head: head, body: body ?? ByteBuffer()))
+                pending(.success(.init(head: head, body: body ?? ByteBuffer())))
             }
         }
     }
@@ -152,6 +189,6 @@ private final class AnswerCollector: ChannelInboundHandler, @unchecked Sendable 
     private func fail(_ error: any Error) {
         guard let pending else { return }
         self.pending = nil
-        pending.fail(error)
+        pending(.failure(error))
     }
 }

@@ -1,3 +1,4 @@
+import CairnCore
 import Foundation
 import Synchronization
 
@@ -21,7 +22,8 @@ public final class TrafficStats: Sendable {
             if latencies.count < TrafficStats.sampleLimit {
                 latencies.append(latency)
             } else {
-                let slot = Int.random(in: 0..<requests)
+                var random = SplitMixRandom()
+                let slot = Int.random(in: 0..<requests, using: &random)
                 if slot < TrafficStats.sampleLimit { latencies[slot] = latency }
             }
         }

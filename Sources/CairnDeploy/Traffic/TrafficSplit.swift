@@ -1,3 +1,4 @@
+import CairnCore
 import Crypto
 
 /// How a deployment's traffic is shared between its revisions: whole-percent weights that sum to
@@ -41,7 +42,8 @@ public struct TrafficSplit: Sendable, Equatable {
 
     /// The revision for a request: by its routing key's hash when it has one, else at random.
     public func revision(forKey key: String?) -> Int {
-        let bucket = key.map(Self.bucket) ?? UInt64.random(in: 0..<Self.buckets)
+        var random = SplitMixRandom()
+        let bucket = key.map(Self.bucket) ?? UInt64.random(in: 0..<Self.buckets, using: &random)
         var upper: UInt64 = 0
         for share in shares {
             upper += UInt64(share.percent) * (Self.buckets / 100)

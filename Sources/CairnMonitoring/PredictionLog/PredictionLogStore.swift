@@ -2,17 +2,22 @@ import SQLKit
 
 /// SQL for the prediction log.
 public enum PredictionLogStore {
-    /// Inserts a batch; a request id logged twice keeps its first record.
+    /// Inserts a batch, `rowsPerStatement` rows to a statement; a request id logged twice keeps its first record.
     static func insert(_ records: [PredictionRecord], on db: any SQLDatabase) async throws {
-        for record in records {
-            try await db.raw("""
-                INSERT INTO prediction_log (request_id, deployment_name, revision, model_version, time, latency_ms, status, inputs, outputs)
-                VALUES (\(bind: record.requestID), \(bind: record.deployment), \(bind: record.revision), \(bind: record.modelVersion),
-                        \(bind: record.time), \(bind: record.latencyMilliseconds), \(bind: record.status), \(bind: record.inputs), \(bind: record.outputs))
-                ON CONFLICT (request_id) DO NOTHING
-                """).run()
+        for start in stride(from: 0, to: records.count, by: rowsPerStatement) {
+            var insert = db.insert(into: "prediction_log")
+                .columns("request_id", "deployment_name", "revision", "model_version", "time", "latency_ms", "status", "inputs", "outputs")
+            for record in records[start..<min(start + rowsPerStatement, records.count)] {
+                insert = insert.values([record.requestID, record.deployment, record.revision, record.modelVersion, record.time,
+                                        record.latencyMilliseconds, record.status, record.inputs, record.outputs] as [any Encodable & Sendable])
+            }
+            try await insert.ignoringConflicts(with: ["request_id"]).run()
         }
     }
+
+    /// Rows per INSERT: one statement to parse and run per hundred records, 900 parameters (well
+    /// under SQLite's and PostgreSQL's limits).
+    static let rowsPerStatement = 100
 
     /// The newest records of `deployment` before `before` (milliseconds), newest first.
     public static func records(deployment: String, before: Int64?, limit: Int, on db: any SQLDatabase) async throws -> [PredictionRecord] {
