@@ -34,6 +34,8 @@ public final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannel
     private var waiting = CircularBuffer<HTTPRequestPart>()
     /// A read asked for while answering, issued once the answer is written.
     private var readHeld = false
+    /// A graceful shutdown's event that came while busy, passed on once the answer is written.
+    private var quiesceHeld = false
 
     public init(gateway: DeploymentGateway, serverName: String? = nil) {
         self.gateway = gateway
@@ -58,6 +60,16 @@ public final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannel
         context.write(data, promise: promise)
     }
 
+    /// A graceful shutdown closes idle connections: this one is not idle while a request is
+    /// being collected or answered here, so the event waits for the answer.
+    public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is ChannelShouldQuiesceEvent, isBusy {
+            quiesceHeld = true
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
     public func channelInactive(context: ChannelHandlerContext) {
         waiting.removeAll()
         context.fireChannelInactive()
@@ -68,6 +80,9 @@ public final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannel
         case (.idle, .head(let head)):
             if routerRequests == 0, head.method == .post, let path = head.path, let endpoint = GatewayEndpoint(postPath: path) {
                 state = .collecting(head, endpoint, body: nil)
+                if head.headerFields[.expect]?.lowercased() == "100-continue" {
+                    context.writeAndFlush(wrapOutboundOut(.head(HTTPResponse(status: .continue))), promise: nil)
+                }
             } else {
                 passOn(part, context: context)
             }
@@ -138,8 +153,16 @@ public final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannel
             context.close(promise: nil)
             return
         }
-        while !waiting.isEmpty, !isAnswering {
-            handle(waiting.removeFirst(), context: context)
+        if !waiting.isEmpty {
+            while !waiting.isEmpty, !isAnswering {
+                handle(waiting.removeFirst(), context: context)
+            }
+            // The router's side delivers what it was given at the end of a read.
+            context.fireChannelReadComplete()
+        }
+        if quiesceHeld, !isBusy {
+            quiesceHeld = false
+            context.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
         }
         if readHeld, !isAnswering {
             readHeld = false
@@ -150,6 +173,11 @@ public final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannel
     /// Whether a `Connection` header's options include `close`.
     static func asksToClose(_ connection: String?) -> Bool {
         connection?.split(separator: ",").contains { $0.lowercased().filter { $0 != " " && $0 != "\t" } == "close" } ?? false
+    }
+
+    private var isBusy: Bool {
+        if case .idle = state { return false }
+        return true
     }
 
     private var isAnswering: Bool {
