@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Gateway benchmark: what routing through `cairn server`'s deployment gateway costs. One ONNX model
-# is registered on a cairn server and deployed with one replica; wrk then loads the replica directly
-# and through the gateway (/v2/models/<deployment>/infer), alternately, at concurrency 1 and 32 with
-# single-row requests, and the table shows the latency the gateway adds.
+# is registered on a cairn server and deployed twice with one replica each (prediction logging at
+# 100 %, the default, and off); wrk then loads a replica directly and each deployment through the
+# gateway (/v2/models/<deployment>/infer), in turn, at concurrency 1 and 32 with single-row
+# requests, and the table shows the latency the gateway adds.
 #
 # The peer, KServe's queue-proxy (2–3 ms per request by its own docs), needs a Kubernetes cluster
 # with Knative and cannot run on this machine; the comparison is with the direct path.
@@ -15,6 +16,7 @@
 #   BENCH_SECONDS      seconds per run (default 5; 2 with --quick); each figure is the median of 3 runs
 #   BENCH_SERVER_CPUS  run the server and the replica under `taskset -c` on these CPUs (default: unpinned)
 #   BENCH_CLIENT_CPUS  run wrk under `taskset -c` on these CPUs (default: unpinned)
+#   BENCH_REPLICA_CPUS move the replicas onto these CPUs once started (default: where the server runs)
 #   BENCH_KEEP_TMP=1   keep the temp dir (database, logs)
 set -euo pipefail
 

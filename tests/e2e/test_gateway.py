@@ -167,7 +167,7 @@ def test_answers_carry_a_request_id_and_errors_keep_each_protocols_shape(server,
     given = requests.post(f"{server.url}/v2/models/{deployment}/infer", data=v2_body(rows), headers={"X-Request-Id": "order-77"}, timeout=30)
     assert given.headers["X-Request-Id"] == "order-77"
     made = {requests.post(f"{server.url}/v2/models/{deployment}/infer", data=v2_body(rows), timeout=30).headers["X-Request-Id"] for _ in range(5)}
-    assert len(made) == 5 and all(re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", made_id) for made_id in made)
+    assert len(made) == 5 and all(re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", made_id) for made_id in made)
 
     # The replica refuses a malformed tensor; its 400 and message come back as they are.
     refused = requests.post(f"{server.url}/v2/models/{deployment}/infer", json={"inputs": [{"name": "X", "shape": [1, 4], "datatype": "FP32",
@@ -179,3 +179,34 @@ def test_answers_carry_a_request_id_and_errors_keep_each_protocols_shape(server,
         assert missing.status_code == 404 and "nowhere" in missing.json()["error"]
     missing = requests.post(f"{server.url}/deployments/nowhere/invocations", json={"instances": rows.tolist()}, timeout=30)
     assert missing.status_code == 404 and missing.json()["error_code"] == "RESOURCE_DOES_NOT_EXIST"
+
+
+def test_a_client_that_stops_sending_still_gets_every_answer(server, deployed):
+    deployment, rows, expected = deployed
+    connection = Connection(server.url)
+    try:
+        connection.send(post(f"/v2/models/{deployment}/infer", v2_body(rows)) + post(f"/v2/models/{deployment}/infer", v2_body(rows[:1])))
+        connection.socket.shutdown(socket.SHUT_WR)
+        status, _, body = connection.answer()
+        assert (status, labels(body)) == (200, expected)
+        status, _, body = connection.answer()
+        assert (status, labels(body)) == (200, expected[:1])
+    finally:
+        connection.close()
+
+
+def test_a_malformed_request_behind_an_inference_is_refused_after_its_answer(server, deployed):
+    deployment, rows, expected = deployed
+    connection = Connection(server.url)
+    try:
+        connection.send(post(f"/v2/models/{deployment}/infer", v2_body(rows)) + b"NOT HTTP AT ALL\r\n\r\n")
+        status, _, body = connection.answer()
+        assert (status, labels(body)) == (200, expected)
+        try:
+            status, _, _ = connection.answer()
+        except ConnectionError:
+            status = None  # closed without an answer is also a refusal
+        assert status in (400, None)
+        assert connection.closed_by_server()
+    finally:
+        connection.close()

@@ -150,6 +150,8 @@ public final class DeploymentGateway: Sendable {
             switch result {
             case .success(let answer):
                 let seconds = self.finished(request, revision: revision, started: started, status: answer.status)
+                // The caller's answer first (on the fast path it is written right here); the log and the mirror after.
+                promise.succeed(answer)
                 if request.method == .POST, self.predictionLog != nil {
                     let handoff = TrafficStats.now()
                     self.log(answer, request: request, revision: revision, seconds: seconds, route: route)
@@ -158,7 +160,6 @@ public final class DeploymentGateway: Sendable {
                 if let shadow = route.shadow, shadow.revision != revision, shadow.percent > 0, Self.percentDraw() < shadow.percent {
                     self.mirror(request, answered: answer, to: shadow.revision, replicas: route.replicas[shadow.revision, default: []], on: eventLoop)
                 }
-                promise.succeed(answer)
             case .failure(let failure):
                 self.finished(request, revision: revision, started: started, failure: failure)
                 promise.fail(failure)
@@ -276,12 +277,16 @@ public final class DeploymentGateway: Sendable {
         }
         let started = TrafficStats.now()
         send(request, to: replicas, revision: revision, on: eventLoop) { result in
-            self.shadowsInFlight.wrappingSubtract(1, ordering: .relaxed)
-            let shadowAnswer = try? result.get()
-            let failed = (shadowAnswer?.status ?? 503) >= 500
-            let agreed = shadowAnswer.map { ShadowComparison.agree(primaryStatus: primary.status, primary: primary.body, shadowStatus: $0.status, shadow: $0.body) } ?? false
-            self.stats.shadowed(request.deployment, revision: revision, latency: TrafficStats.now() - started, failed: failed, disagreed: !agreed)
-            self.metrics.compared(request.deployment, revision: revision, agreed: agreed)
+            let latency = TrafficStats.now() - started
+            // Comparing parses both answers: off the event loop, which serves other requests.
+            Task {
+                defer { self.shadowsInFlight.wrappingSubtract(1, ordering: .relaxed) }
+                let shadowAnswer = try? result.get()
+                let failed = (shadowAnswer?.status ?? 503) >= 500
+                let agreed = shadowAnswer.map { ShadowComparison.agree(primaryStatus: primary.status, primary: primary.body, shadowStatus: $0.status, shadow: $0.body) } ?? false
+                self.stats.shadowed(request.deployment, revision: revision, latency: latency, failed: failed, disagreed: !agreed)
+                self.metrics.compared(request.deployment, revision: revision, agreed: agreed)
+            }
         }
     }
 }

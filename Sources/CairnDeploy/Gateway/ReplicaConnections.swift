@@ -85,7 +85,8 @@ final class ReplicaConnections: Sendable {
     private func exchange(_ request: Request, on connection: Connection, retryIfStale: Bool, completion: @escaping @Sendable (Result<Answer, any Error>) -> Void) {
         let channel = connection.channel
         // A replica that never answers: the connection is closed, which fails the request.
-        let timeout = channel.eventLoop.scheduleTask(in: Self.answerTimeout) { channel.close(promise: nil) }
+        let collector = connection.collector
+        let timeout = channel.eventLoop.scheduleTask(in: Self.answerTimeout) { collector.timeOut(channel) }
         let expected = connection.collector.expect { result in
             timeout.cancel()
             switch result {
@@ -143,6 +144,8 @@ private final class AnswerCollector: ChannelInboundHandler, @unchecked Sendable 
     private var head: HTTPResponseHead?
     private var body: ByteBuffer?
     private var isClosed = false
+    /// Closed because no answer came in time: the request may have been taken, so it is not sent again.
+    private var timedOut = false
 
     /// Takes the callback for the next answer; false (and the callback called with a failure) if the connection is gone.
     func expect(_ completion: @escaping @Sendable (Result<ReplicaConnections.Answer, any Error>) -> Void) -> Bool {
@@ -154,6 +157,12 @@ private final class AnswerCollector: ChannelInboundHandler, @unchecked Sendable 
         head = nil
         body = nil
         return true
+    }
+
+    /// Gives up on the answer awaited on `channel` and closes it.
+    func timeOut(_ channel: any Channel) {
+        timedOut = true
+        channel.close(promise: nil)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -177,7 +186,11 @@ private final class AnswerCollector: ChannelInboundHandler, @unchecked Sendable 
     func channelInactive(context: ChannelHandlerContext) {
         isClosed = true
         // Closed before the head: the request was not taken (a stale keep-alive); after: a failure.
-        fail(head == nil ? StaleConnection() : ReplicaConnections.Failure(description: "the replica closed the connection mid-answer"))
+        if timedOut {
+            fail(ReplicaConnections.Failure(description: "no answer within \(ReplicaConnections.answerTimeout.nanoseconds / 1_000_000_000) s"))
+        } else {
+            fail(head == nil ? StaleConnection() : ReplicaConnections.Failure(description: "the replica closed the connection mid-answer"))
+        }
         context.fireChannelInactive()
     }
 

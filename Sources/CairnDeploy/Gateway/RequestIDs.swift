@@ -1,17 +1,46 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Synchronization
 
-/// Ids for requests that arrive without one: RFC 9562 version-8 UUIDs made of a random
-/// per-process prefix and a counter — unique, and made without a system call per request
-/// (Foundation's `UUID()` reads the kernel's random source every time).
+/// Ids for requests that arrive without one: random (version 4) UUIDs, unguessable since the
+/// feedback endpoint joins labels to predictions by them. The random bytes come from the kernel
+/// 4 KiB at a time (three system calls per 256 ids) rather than with a system call per request,
+/// as Foundation's `UUID()` does.
 enum RequestIDs {
-    private static let prefix = UInt64.random(in: .min ... .max)
-    private static let counter = Atomic<UInt64>(0)
+    private static let pool = Mutex(RandomBytes())
+
+    private struct RandomBytes {
+        var bytes = [UInt8](repeating: 0, count: 4096)
+        var used = 4096
+
+        mutating func take16() -> (UInt64, UInt64) {
+            if used + 16 > bytes.count {
+                bytes.withUnsafeMutableBytes(RandomBytes.fill)
+                used = 0
+            }
+            defer { used += 16 }
+            return bytes.withUnsafeBytes { ($0.loadUnaligned(fromByteOffset: used, as: UInt64.self), $0.loadUnaligned(fromByteOffset: used + 8, as: UInt64.self)) }
+        }
+
+        /// The kernel's random bytes, from `/dev/urandom` (never blocks once the system has booted).
+        static func fill(_ buffer: UnsafeMutableRawBufferPointer) {
+            let source = open("/dev/urandom", O_RDONLY | O_CLOEXEC)
+            precondition(source >= 0, "cannot open /dev/urandom: errno \(errno)")
+            defer { close(source) }
+            var filled = 0
+            while filled < buffer.count {
+                let got = read(source, buffer.baseAddress! + filled, buffer.count - filled)
+                if got > 0 { filled += got } else { precondition(got < 0 && errno == EINTR, "cannot read /dev/urandom: errno \(errno)") }
+            }
+        }
+    }
 
     static func next() -> String {
-        let count = counter.wrappingAdd(1, ordering: .relaxed).newValue
-        let high = (prefix & ~0xF000) | 0x8000  // version 8
-        let low = (count & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000  // variant 0b10
-        return text(high: high, low: low)
+        let (high, low) = pool.withLock { $0.take16() }
+        return text(high: (high & ~0xF000) | 0x4000, low: (low & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000)
     }
 
     /// `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` in lowercase hex.

@@ -21,8 +21,17 @@ public final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannel
         case idle
         /// An inference request whose body is arriving.
         case collecting(HTTPRequest, GatewayEndpoint, body: ByteBuffer?)
-        /// Sent to a replica; parts read meanwhile (pipelined requests) wait for its answer.
+        /// Sent to a replica; what is read meanwhile (pipelined requests) waits for its answer.
         case answering
+        /// The answer asked for the connection to close: nothing more is read or answered.
+        case closing
+    }
+
+    /// What arrived while answering, in order.
+    private enum Inbound {
+        case part(HTTPRequestPart)
+        case inputClosed
+        case error(any Error)
     }
 
     private let gateway: DeploymentGateway
@@ -30,11 +39,10 @@ public final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannel
     private var state = State.idle
     /// Requests handed to the router whose answers have not all been written yet.
     private var routerRequests = 0
-    /// Parts read while answering, handled once the answer is written.
-    private var waiting = CircularBuffer<HTTPRequestPart>()
-    /// A read asked for while answering, issued once the answer is written.
+    private var waiting = CircularBuffer<Inbound>()
+    /// A read asked for while answering or while the socket could take no more writes; issued when both clear.
     private var readHeld = false
-    /// A graceful shutdown's event that came while busy, passed on once the answer is written.
+    /// A graceful shutdown began while a request was in progress here: its answer closes the connection.
     private var quiesceHeld = false
 
     public init(gateway: DeploymentGateway, serverName: String? = nil) {
@@ -43,30 +51,53 @@ public final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannel
     }
 
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let part = unwrapInboundIn(data)
-        if isAnswering {
-            waiting.append(part)
-        } else {
-            handle(part, context: context)
+        switch state {
+        case .answering: waiting.append(.part(unwrapInboundIn(data)))
+        case .closing: break
+        case .idle, .collecting: handle(unwrapInboundIn(data), context: context)
         }
     }
 
+    /// Reads wait while an answer is awaited (pipelined requests queue in the socket, not here)
+    /// and while the client is not reading its answers.
     public func read(context: ChannelHandlerContext) {
-        if isAnswering { readHeld = true } else { context.read() }
+        if mayRead(context) { context.read() } else { readHeld = true }
+    }
+
+    public func channelWritabilityChanged(context: ChannelHandlerContext) {
+        context.fireChannelWritabilityChanged()
+        resumeReading(context)
     }
 
     public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .end = unwrapOutboundIn(data) { routerRequests -= 1 }
+        if case .end = unwrapOutboundIn(data), routerRequests > 0 { routerRequests -= 1 }
         context.write(data, promise: promise)
     }
 
-    /// A graceful shutdown closes idle connections: this one is not idle while a request is
-    /// being collected or answered here, so the event waits for the answer.
     public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if event is ChannelShouldQuiesceEvent, isBusy {
+        switch (state, event) {
+        case (.collecting, is ChannelShouldQuiesceEvent), (.answering, is ChannelShouldQuiesceEvent):
+            // A graceful shutdown closes idle connections; this one closes after its answer.
             quiesceHeld = true
-        } else {
+        case (.answering, ChannelEvent.inputClosed as ChannelEvent):
+            waiting.append(.inputClosed)
+        case (.collecting, ChannelEvent.inputClosed as ChannelEvent):
+            state = .idle  // the request will never be whole
             context.fireUserInboundEventTriggered(event)
+        default:
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
+    public func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        switch state {
+        case .answering:
+            waiting.append(.error(error))
+        case .collecting:
+            state = .idle
+            context.fireErrorCaught(error)
+        case .idle, .closing:
+            context.fireErrorCaught(error)
         }
     }
 
@@ -137,8 +168,10 @@ public final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannel
         }
     }
 
-    /// Writes the answer, then takes up what was read meanwhile.
-    private func respond(status: Int, headers: HTTPFields, body: ByteBuffer, closes: Bool, context: ChannelHandlerContext) {
+    /// Writes the answer, then takes up what was read meanwhile, or closes the connection once
+    /// the answer is out if the client or a shutdown asked for that.
+    private func respond(status: Int, headers: HTTPFields, body: ByteBuffer, closes asked: Bool, context: ChannelHandlerContext) {
+        let closes = asked || quiesceHeld
         var headers = headers
         headers[.contentLength] = String(body.readableBytes)
         headers[.date] = HTTPDate.now
@@ -146,25 +179,44 @@ public final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannel
         if closes { headers[.connection] = "close" }
         context.write(wrapOutboundOut(.head(HTTPResponse(status: .init(code: status), headerFields: headers))), promise: nil)
         context.write(wrapOutboundOut(.body(body)), promise: nil)
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
-        state = .idle
-        if closes {
+        guard !closes else {
+            state = .closing
             waiting.removeAll()
-            context.close(promise: nil)
+            let written = context.eventLoop.makePromise(of: Void.self)
+            written.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: written)
             return
         }
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        state = .idle
         if !waiting.isEmpty {
-            while !waiting.isEmpty, !isAnswering {
-                handle(waiting.removeFirst(), context: context)
+            while !waiting.isEmpty, mayTakeUp {
+                switch waiting.removeFirst() {
+                case .part(let part): handle(part, context: context)
+                case .inputClosed: context.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
+                case .error(let error): context.fireErrorCaught(error)
+                }
             }
             // The router's side delivers what it was given at the end of a read.
             context.fireChannelReadComplete()
         }
-        if quiesceHeld, !isBusy {
-            quiesceHeld = false
-            context.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+        resumeReading(context)
+    }
+
+    /// Whether what arrives can be handled now (no answer awaited).
+    private var mayTakeUp: Bool {
+        switch state {
+        case .answering, .closing: false
+        case .idle, .collecting: true
         }
-        if readHeld, !isAnswering {
+    }
+
+    private func mayRead(_ context: ChannelHandlerContext) -> Bool {
+        mayTakeUp && context.channel.isWritable
+    }
+
+    private func resumeReading(_ context: ChannelHandlerContext) {
+        if readHeld, mayRead(context) {
             readHeld = false
             context.read()
         }
@@ -173,15 +225,5 @@ public final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannel
     /// Whether a `Connection` header's options include `close`.
     static func asksToClose(_ connection: String?) -> Bool {
         connection?.split(separator: ",").contains { $0.lowercased().filter { $0 != " " && $0 != "\t" } == "close" } ?? false
-    }
-
-    private var isBusy: Bool {
-        if case .idle = state { return false }
-        return true
-    }
-
-    private var isAnswering: Bool {
-        if case .answering = state { return true }
-        return false
     }
 }
