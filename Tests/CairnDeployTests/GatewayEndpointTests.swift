@@ -26,17 +26,19 @@ struct GatewayEndpointTests {
         #expect(mlflow == ["error_code": "RESOURCE_DOES_NOT_EXIST", "message": "Deployment \"a\\b\" does not exist."])
     }
 
-    @Test("Request ids made by the gateway are distinct random (version 4) UUIDs; a caller's usable id is kept")
+    @Test("Request ids made by the gateway are distinct time-ordered (version 7) UUIDs with random bits; a caller's usable id is kept")
     func requestIDs() throws {
         let made = (0..<10_000).map { _ in GatewayRequest.requestID(given: nil) }  // several refills of the random pool
         #expect(Set(made).count == made.count)
         for id in made.prefix(100) {
             let uuid = try #require(UUID(uuidString: id), "\(id)")
             #expect(id == id.lowercased() && id.count == 36)
-            #expect(uuid.uuid.6 >> 4 == 4 && uuid.uuid.8 >> 6 == 0b10, "\(id)")
+            #expect(uuid.uuid.6 >> 4 == 7 && uuid.uuid.8 >> 6 == 0b10, "\(id)")
+            let milliseconds = [uuid.uuid.0, uuid.uuid.1, uuid.uuid.2, uuid.uuid.3, uuid.uuid.4, uuid.uuid.5].reduce(Int64(0)) { $0 << 8 | Int64($1) }
+            #expect(abs(milliseconds - Clock.nowMillis()) < 60_000, "\(id)")
         }
-        // Random: each of the 122 free bits is set in about half of the ids.
-        let ones = made.map { UUID(uuidString: $0)!.uuid.0 }.reduce(0) { $0 + $1.nonzeroBitCount }
+        // Random after the time: each bit of the last byte is set in about half of the ids.
+        let ones = made.map { UUID(uuidString: $0)!.uuid.15 }.reduce(0) { $0 + $1.nonzeroBitCount }
         #expect(abs(Double(ones) / Double(made.count * 8) - 0.5) < 0.02)
         #expect(RequestIDs.text(high: 0x0123_4567_89AB_CDEF, low: 0xFEDC_BA98_7654_3210) == "01234567-89ab-cdef-fedc-ba9876543210")
         #expect(GatewayRequest.requestID(given: "order-77") == "order-77")

@@ -167,7 +167,7 @@ def test_answers_carry_a_request_id_and_errors_keep_each_protocols_shape(server,
     given = requests.post(f"{server.url}/v2/models/{deployment}/infer", data=v2_body(rows), headers={"X-Request-Id": "order-77"}, timeout=30)
     assert given.headers["X-Request-Id"] == "order-77"
     made = {requests.post(f"{server.url}/v2/models/{deployment}/infer", data=v2_body(rows), timeout=30).headers["X-Request-Id"] for _ in range(5)}
-    assert len(made) == 5 and all(re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", made_id) for made_id in made)
+    assert len(made) == 5 and all(re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", made_id) for made_id in made)
 
     # The replica refuses a malformed tensor; its 400 and message come back as they are.
     refused = requests.post(f"{server.url}/v2/models/{deployment}/infer", json={"inputs": [{"name": "X", "shape": [1, 4], "datatype": "FP32",

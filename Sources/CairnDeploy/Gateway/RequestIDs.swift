@@ -3,10 +3,13 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CairnCore
 import Synchronization
 
-/// Ids for requests that arrive without one: random (version 4) UUIDs, unguessable since the
-/// feedback endpoint joins labels to predictions by them. The random bytes come from the kernel
+/// Ids for requests that arrive without one: time-ordered (version 7) UUIDs — the millisecond
+/// they were made, then 74 random bits, so they are unguessable (the feedback endpoint joins
+/// labels to predictions by them) and the prediction log's key index grows at its end instead of
+/// taking every new id at a random page. The random bytes come from the kernel
 /// 4 KiB at a time (three system calls per 256 ids) rather than with a system call per request,
 /// as Foundation's `UUID()` does.
 enum RequestIDs {
@@ -39,8 +42,9 @@ enum RequestIDs {
     }
 
     static func next() -> String {
-        let (high, low) = pool.withLock { $0.take16() }
-        return text(high: (high & ~0xF000) | 0x4000, low: (low & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000)
+        let (random, low) = pool.withLock { $0.take16() }
+        let milliseconds = UInt64(Clock.nowMillis())
+        return text(high: (milliseconds << 16) | 0x7000 | (random & 0x0FFF), low: (low & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000)
     }
 
     /// `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` in lowercase hex.
