@@ -49,6 +49,34 @@ struct DatabaseTests {
         }
     }
 
+    @Test("Background writes interleaved with request writes all commit, and one that throws leaves nothing", arguments: TestDatabases.engines)
+    func backgroundWrites(engine: DatabaseEngine) async throws {
+        try await TestDatabases.with(engine, migrations: Self.migrations) { database in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for id in 0..<64 {
+                    group.addTask {
+                        let insert: (any SQLDatabase) async throws -> Void = { db in
+                            try await db.raw("INSERT INTO items (id, name) VALUES (\(bind: id), \(bind: "item \(id)"))").run()
+                        }
+                        if id.isMultiple(of: 2) { try await database.backgroundWrite(insert) } else { try await database.write(insert) }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            struct Abort: Error {}
+            await #expect(throws: Abort.self) {
+                try await database.backgroundWrite { db in
+                    try await db.raw("INSERT INTO items (id, name) VALUES (1000, 'never')").run()
+                    throw Abort()
+                }
+            }
+            let count = try await database.read { db in
+                try await db.raw("SELECT COUNT(*) AS n FROM items").first()!.decode(column: "n", as: Int.self)
+            }
+            #expect(count == 64)
+        }
+    }
+
     @Test("Migrations run once, however often start-up repeats", arguments: TestDatabases.engines)
     func migrationsAreIdempotent(engine: DatabaseEngine) async throws {
         try await TestDatabases.with(engine, migrations: Self.migrations) { database in

@@ -54,6 +54,18 @@ def handoff_percentiles(metrics: str) -> dict[str, float]:
                                for name, fraction in (("p50_us", 0.5), ("p99_us", 0.99))}}
 
 
+def settled_log_records(url: str) -> dict[str, float]:
+    """The prediction log's record counts (written, dropped, failed, queued) once its queue has
+    drained, as `/metrics` reports them."""
+    for _ in range(100):
+        time.sleep(0.5)
+        records = {line.split('state="', 1)[1].split('"', 1)[0]: float(line.rsplit(" ", 1)[1])
+                   for line in requests.get(f"{url}/metrics", timeout=30).text.splitlines() if line.startswith("cairn_prediction_log_records{")}
+        if records and records.get("queued", 0) == 0:
+            return records
+    return records
+
+
 def pin_replica(replica_url: str) -> None:
     """Moves the replica serving `replica_url` (every thread) onto BENCH_REPLICA_CPUS, when set: a
     replica started by a pinned server would otherwise share the server's CPUs."""
@@ -116,6 +128,7 @@ def main() -> None:
                     serving.log(f"{path.name} c={concurrency}: {run.requests_per_second:,.0f} req/s, p50 {run.p50_ms:.3f} ms, p99 {run.p99_ms:.3f} ms")
                     results.setdefault((key, concurrency), []).append(run)
         handoff = handoff_percentiles(requests.get(f"{url}/metrics", timeout=30).text)
+        log_records = settled_log_records(url)
     finally:
         serving.stop(process)
 
@@ -134,6 +147,7 @@ def main() -> None:
             added_p99 = median(key, concurrency, "p99_ms") - median("direct", concurrency, "p99_ms")
             notes.append(f"concurrency {concurrency}, {label}: the gateway adds {added_p50:.3f} ms at p50 and {added_p99:.3f} ms at p99 "
                          f"(target < 0.5 ms at p99; KServe's queue-proxy adds 2–3 ms) {'✓' if added_p99 < 0.5 else '✗'}")
+    notes.append("prediction log records after the runs: " + ", ".join(f"{count:,.0f} {state}" for state, count in log_records.items()))
     notes.append(f"prediction logging (100 % sampled) on the request path: p50 ≤ {handoff['p50_us']:g} µs, p99 ≤ {handoff['p99_us']:g} µs "
                  f"over {handoff['count']:,.0f} requests (target < 50 µs at p99) {'✓' if handoff['p99_us'] <= 50 else '✗'}")
     rendered = "\n".join(lines)

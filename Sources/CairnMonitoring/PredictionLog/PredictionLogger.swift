@@ -73,7 +73,7 @@ public final class PredictionLogger: Sendable {
             guard !batch.isEmpty else { return }
             do {
                 let database = self.database
-                try await database.write { db in try await PredictionLogStore.insert(batch, on: db) }
+                try await database.backgroundWrite { db in try await PredictionLogStore.insert(batch, on: db) }
                 state.withLock { $0.written += batch.count }
             } catch {
                 state.withLock { $0.failed += batch.count }

@@ -39,6 +39,12 @@ public final class Database: Sendable {
         try await backend.transaction(body)
     }
 
+    /// Runs `body` in a transaction for work no request waits on (the prediction log): where the
+    /// engine runs in this process (SQLite), at a lower CPU priority than request handling.
+    public func backgroundWrite<R: Sendable>(_ body: (any SQLDatabase) async throws -> R) async throws -> R {
+        try await backend.backgroundTransaction(body)
+    }
+
     /// Serialises transactions that allocate the same kind of sequential id (`experiment_id`, model
     /// version numbers). SQLite already runs one writer at a time; PostgreSQL takes an advisory lock
     /// held until the transaction ends.
@@ -72,5 +78,13 @@ func runTransaction<R: Sendable>(on db: any SQLDatabase, begin: String, logger: 
 protocol DatabaseBackend: Sendable {
     func read<R: Sendable>(_ body: (any SQLDatabase) async throws -> R) async throws -> R
     func transaction<R: Sendable>(_ body: (any SQLDatabase) async throws -> R) async throws -> R
+    /// A transaction no request waits on; the same as `transaction` unless the engine says otherwise.
+    func backgroundTransaction<R: Sendable>(_ body: (any SQLDatabase) async throws -> R) async throws -> R
     func close() async
+}
+
+extension DatabaseBackend {
+    func backgroundTransaction<R: Sendable>(_ body: (any SQLDatabase) async throws -> R) async throws -> R {
+        try await transaction(body)
+    }
 }
