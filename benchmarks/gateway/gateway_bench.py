@@ -54,6 +54,29 @@ def handoff_percentiles(metrics: str) -> dict[str, float]:
                                for name, fraction in (("p50_us", 0.5), ("p99_us", 0.99))}}
 
 
+# Closed-loop wrk at concurrency 1 and 32 (each connection sends its next request as soon as the
+# answer is in, so at 32 the machine is saturated), and 32 connections each pausing 0–20 ms
+# (10 ms on average) between requests: 32 concurrent clients at about a third of the replica's
+# capacity, where the gateway's latency is seen without its CPU turning into queueing.
+LOADS = ("c=1", "c=32", "c=32 paced")
+
+PACED_SCRIPT = serving.WRK_SCRIPT + """
+function delay()
+  return math.random(0, 20)
+end
+"""
+
+
+def measure(path: serving.Server, work: Path, load: str, seconds: float) -> serving.Measurement:
+    if load != "c=32 paced":
+        return serving.measure(path, work, int(load.removeprefix("c=")), 1, seconds)
+    body = work / "body-1.json"
+    body.write_text(path.bodies[1])
+    script = work / "paced.lua"
+    script.write_text(PACED_SCRIPT)
+    return serving.measure_with_script(path, script, 32, 1, seconds, {"BENCH_BODY": str(body)})
+
+
 def settled_log_records(url: str) -> dict[str, float]:
     """The prediction log's record counts (written, dropped, failed, queued) once its queue has
     drained, as `/metrics` reports them."""
@@ -120,32 +143,32 @@ def main() -> None:
         for path in paths.values():
             answer = requests.post(path.infer_url, data=body, headers={"Content-Type": "application/json"}, timeout=30)
             assert answer.status_code == 200 and serving.labels_from(answer.json()) == expected[:1].tolist(), answer.text
-        results: dict[tuple[str, int], list[serving.Measurement]] = {}
-        for concurrency in (1, 32):
+        results: dict[tuple[str, str], list[serving.Measurement]] = {}
+        for load in LOADS:
             for _ in range(args.repeats):
                 for key, path in paths.items():
-                    run = serving.measure(path, args.work, concurrency, 1, args.seconds)
-                    serving.log(f"{path.name} c={concurrency}: {run.requests_per_second:,.0f} req/s, p50 {run.p50_ms:.3f} ms, p99 {run.p99_ms:.3f} ms")
-                    results.setdefault((key, concurrency), []).append(run)
+                    run = measure(path, args.work, load, args.seconds)
+                    serving.log(f"{path.name} {load}: {run.requests_per_second:,.0f} req/s, p50 {run.p50_ms:.3f} ms, p99 {run.p99_ms:.3f} ms")
+                    results.setdefault((key, load), []).append(run)
         handoff = handoff_percentiles(requests.get(f"{url}/metrics", timeout=30).text)
         log_records = settled_log_records(url)
     finally:
         serving.stop(process)
 
-    def median(key: str, concurrency: int, field: str) -> float:
-        return statistics.median(getattr(run, field) for run in results[(key, concurrency)])
+    def median(key: str, load: str, field: str) -> float:
+        return statistics.median(getattr(run, field) for run in results[(key, load)])
 
-    lines = ["| concurrency | path | requests/s | p50 ms | p99 ms | errors |", "|---:|---|---:|---:|---:|---:|"]
+    lines = ["| load | path | requests/s | p50 ms | p99 ms | errors |", "|---|---|---:|---:|---:|---:|"]
     notes = []
-    for concurrency in (1, 32):
+    for load in LOADS:
         for key in ("direct", "gateway", "unlogged"):
-            runs = results[(key, concurrency)]
-            lines.append(f"| {concurrency} | {paths[key].name} | {median(key, concurrency, 'requests_per_second'):,.0f} | "
-                         f"{median(key, concurrency, 'p50_ms'):.3f} | {median(key, concurrency, 'p99_ms'):.3f} | {sum(r.errors for r in runs)} |")
+            runs = results[(key, load)]
+            lines.append(f"| {load} | {paths[key].name} | {median(key, load, 'requests_per_second'):,.0f} | "
+                         f"{median(key, load, 'p50_ms'):.3f} | {median(key, load, 'p99_ms'):.3f} | {sum(r.errors for r in runs)} |")
         for key, label in (("gateway", "with 100 % prediction logging"), ("unlogged", "with prediction logging off")):
-            added_p50 = median(key, concurrency, "p50_ms") - median("direct", concurrency, "p50_ms")
-            added_p99 = median(key, concurrency, "p99_ms") - median("direct", concurrency, "p99_ms")
-            notes.append(f"concurrency {concurrency}, {label}: the gateway adds {added_p50:.3f} ms at p50 and {added_p99:.3f} ms at p99 "
+            added_p50 = median(key, load, "p50_ms") - median("direct", load, "p50_ms")
+            added_p99 = median(key, load, "p99_ms") - median("direct", load, "p99_ms")
+            notes.append(f"{load}, {label}: the gateway adds {added_p50:.3f} ms at p50 and {added_p99:.3f} ms at p99 "
                          f"(target < 0.5 ms at p99; KServe's queue-proxy adds 2–3 ms) {'✓' if added_p99 < 0.5 else '✗'}")
     notes.append("prediction log records after the runs: " + ", ".join(f"{count:,.0f} {state}" for state, count in log_records.items()))
     notes.append(f"prediction logging (100 % sampled) on the request path: p50 ≤ {handoff['p50_us']:g} µs, p99 ≤ {handoff['p99_us']:g} µs "
@@ -156,7 +179,7 @@ def main() -> None:
     print("\n".join(f"- {note}" for note in notes))
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     args.results.mkdir(parents=True, exist_ok=True)
-    (args.results / f"gateway-{stamp}.json").write_text(json.dumps({f"{k}-c{c}": [asdict(r) for r in v] for (k, c), v in results.items()}, indent=2))
+    (args.results / f"gateway-{stamp}.json").write_text(json.dumps({f"{k} {load}": [asdict(r) for r in v] for (k, load), v in results.items()}, indent=2))
     (args.results / f"gateway-{stamp}.md").write_text(rendered + "\n\n" + "\n".join(f"- {note}" for note in notes) + "\n")
     serving.log(f"results in {args.results}/gateway-{stamp}.json and .md")
 
