@@ -90,7 +90,10 @@ class Connection:
             raise ConnectionError("closed by the server mid-answer")
         self.buffer += data
 
-    def close(self) -> None:
+    def __enter__(self) -> Connection:
+        return self
+
+    def __exit__(self, *exc) -> None:
         self.socket.close()
 
 
@@ -100,8 +103,7 @@ def labels(body: bytes) -> list[int]:
 
 def test_pipelined_requests_are_answered_in_order(server, deployed):
     deployment, rows, expected = deployed
-    connection = Connection(server.url)
-    try:
+    with Connection(server.url) as connection:
         # Inference, a router path, an unknown deployment, inference again, then KServe V1 and
         # MLflow scoring — all written before any answer is read.
         connection.send(post(f"/v2/models/{deployment}/infer", v2_body(rows), {"X-Request-Id": "first"})
@@ -122,15 +124,12 @@ def test_pipelined_requests_are_answered_in_order(server, deployed):
         assert (status, json.loads(body)) == (200, {"predictions": expected})
         status, _, body = connection.answer()
         assert status == 200 and [p["label"] for p in json.loads(body)["predictions"]] == expected
-    finally:
-        connection.close()
 
 
 def test_a_body_sent_in_pieces_or_chunked_reaches_the_replica_whole(server, deployed):
     deployment, rows, expected = deployed
     body = v2_body(rows)
-    connection = Connection(server.url)
-    try:
+    with Connection(server.url) as connection:
         request = post(f"/v2/models/{deployment}/infer", body)
         head_end = request.index(b"\r\n\r\n") + 4
         connection.send(request[:head_end])
@@ -146,20 +145,15 @@ def test_a_body_sent_in_pieces_or_chunked_reaches_the_replica_whole(server, depl
                         "Transfer-Encoding: chunked\r\n\r\n".encode() + chunked)
         status, _, answer = connection.answer()
         assert (status, labels(answer)) == (200, expected)
-    finally:
-        connection.close()
 
 
 def test_connection_close_is_honoured_after_the_answer(server, deployed):
     deployment, rows, expected = deployed
-    connection = Connection(server.url)
-    try:
+    with Connection(server.url) as connection:
         connection.send(post(f"/v2/models/{deployment}/infer", v2_body(rows), {"Connection": "close"}))
         status, headers, body = connection.answer()
         assert (status, headers.get("connection"), labels(body)) == (200, "close", expected)
         assert connection.closed_by_server()
-    finally:
-        connection.close()
 
 
 def test_answers_carry_a_request_id_and_errors_keep_each_protocols_shape(server, deployed):
@@ -183,22 +177,18 @@ def test_answers_carry_a_request_id_and_errors_keep_each_protocols_shape(server,
 
 def test_a_client_that_stops_sending_still_gets_every_answer(server, deployed):
     deployment, rows, expected = deployed
-    connection = Connection(server.url)
-    try:
+    with Connection(server.url) as connection:
         connection.send(post(f"/v2/models/{deployment}/infer", v2_body(rows)) + post(f"/v2/models/{deployment}/infer", v2_body(rows[:1])))
         connection.socket.shutdown(socket.SHUT_WR)
         status, _, body = connection.answer()
         assert (status, labels(body)) == (200, expected)
         status, _, body = connection.answer()
         assert (status, labels(body)) == (200, expected[:1])
-    finally:
-        connection.close()
 
 
 def test_a_malformed_request_behind_an_inference_is_refused_after_its_answer(server, deployed):
     deployment, rows, expected = deployed
-    connection = Connection(server.url)
-    try:
+    with Connection(server.url) as connection:
         connection.send(post(f"/v2/models/{deployment}/infer", v2_body(rows)) + b"NOT HTTP AT ALL\r\n\r\n")
         status, _, body = connection.answer()
         assert (status, labels(body)) == (200, expected)
@@ -208,5 +198,3 @@ def test_a_malformed_request_behind_an_inference_is_refused_after_its_answer(ser
             status = None  # closed without an answer is also a refusal
         assert status in (400, None)
         assert connection.closed_by_server()
-    finally:
-        connection.close()
