@@ -26,9 +26,8 @@ final class ReplicaConnections: Sendable {
 
     private let host: String
     private let port: Int
-    /// Idle connections by the event loop they run on.
-    private let idle = Mutex<[ObjectIdentifier: [Connection]]>([:])
-    private let closed = Atomic<Bool>(false)
+    /// Idle connections by the event loop they run on; none are kept once closed.
+    private let idle = Mutex<(pools: [ObjectIdentifier: [Connection]], closed: Bool)>(([:], false))
     /// Idle connections kept per event loop beyond this many are closed.
     static let maxIdle = 64
     static let maxAnswerBytes = 256 << 20
@@ -47,7 +46,7 @@ final class ReplicaConnections: Sendable {
             return eventLoop.execute { self.send(on: eventLoop, method: method, path: path, contentType: contentType, body: body, completion: completion) }
         }
         let request = Request(host: host, port: port, method: method, path: path, contentType: contentType, body: body)
-        if let pooled = idle.withLock({ $0[ObjectIdentifier(eventLoop)]?.popLast() }) {
+        if let pooled = idle.withLock({ $0.pools[ObjectIdentifier(eventLoop)]?.popLast() }) {
             // If the replica closed it while idle, nothing was processed: it is sent again on a fresh one.
             exchange(request, on: pooled, retryIfStale: true, completion: completion)
         } else {
@@ -57,8 +56,11 @@ final class ReplicaConnections: Sendable {
 
     /// Closes every idle connection; the ones in use close when their answer is in.
     func close() {
-        closed.store(true, ordering: .relaxed)
-        for connection in idle.withLock({ pools in defer { pools = [:] }; return Array(pools.values.joined()) }) { connection.channel.close(promise: nil) }
+        let pooled = idle.withLock { idle in
+            defer { idle = ([:], true) }
+            return Array(idle.pools.values.joined())
+        }
+        for connection in pooled { connection.channel.close(promise: nil) }
     }
 
     private func exchangeOnNewConnection(_ request: Request, on eventLoop: any EventLoop, completion: @escaping @Sendable (Result<Answer, any Error>) -> Void) {
@@ -111,8 +113,11 @@ final class ReplicaConnections: Sendable {
 
     private func release(_ connection: Connection, keepAlive: Bool) {
         let key = ObjectIdentifier(connection.channel.eventLoop)
-        if keepAlive, connection.channel.isActive, !closed.load(ordering: .relaxed),
-           idle.withLock({ pools in pools[key, default: []].count < Self.maxIdle ? { pools[key, default: []].append(connection); return true }() : false }) {
+        if keepAlive, connection.channel.isActive, idle.withLock({ idle in
+            guard !idle.closed, idle.pools[key, default: []].count < Self.maxIdle else { return false }
+            idle.pools[key, default: []].append(connection)
+            return true
+        }) {
             return
         }
         connection.channel.close(promise: nil)
