@@ -11,6 +11,9 @@ public struct PipelineConfiguration: Sendable {
     public var executor: any StepExecutor
     /// How often the scheduler looks at runs when nothing wakes it (retry delays, schedules).
     public var tickInterval: Duration
+    /// How often it looks when no run is active: a new run, a retry or a cancel wakes it at once,
+    /// so this is only a safety net, and an idle server does not read its store four times a second.
+    public var idleTickInterval: Duration = .seconds(5)
 
     public init(workDirectory: URL, capacity: ResourceSpec, trackingURI: String, executor: any StepExecutor = LocalProcessExecutor(),
                 tickInterval: Duration = .milliseconds(250)) {

@@ -34,6 +34,8 @@ actor PipelineScheduler {
     private var loopTask: Task<Void, Never>?
     private var sleeper: CheckedContinuation<Void, Never>?
     private var wakeRequested = false
+    /// The last pass found no active run.
+    private var idle = false
 
     struct StepID: Hashable {
         var runID: String
@@ -86,7 +88,7 @@ actor PipelineScheduler {
                 logger.error("pipeline scheduler pass failed: \(error)")
             }
             if !wakeRequested {
-                let interval = configuration.tickInterval
+                let interval = idle ? configuration.idleTickInterval : configuration.tickInterval
                 Task { [weak self] in
                     try? await Task.sleep(for: interval)
                     await self?.signal()
@@ -108,6 +110,7 @@ actor PipelineScheduler {
     /// One pass over every active run.
     func tick() async throws {
         let runIDs = try await database.read { try await PipelineStore.activeRunIDs(on: $0) }
+        idle = runIDs.isEmpty && running.isEmpty
         var queued: [(run: PipelineRun, spec: PipelineSpec, step: PipelineStep)] = []
         for runID in runIDs {
             guard var run = try await activeRun(runID) else { continue }
